@@ -1,0 +1,32 @@
+# Production image: one image for web, worker and beat (the command differs).
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_DEBUG=false
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        gdal-bin libgdal32 libgeos-c1v5 libproj25 \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
+        gettext postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY wijken ./wijken
+COPY partners ./partners
+COPY sectorscans ./sectorscans
+COPY buurtgesprekken ./buurtgesprekken
+COPY meldingen ./meldingen
+COPY rapportage ./rapportage
+RUN pip install --no-cache-dir .
+COPY . .
+COPY --from=frontend /app/node_modules ./node_modules
+# Build-time values only: collectstatic and compilemessages need settings, not real secrets or services.
+RUN DJANGO_SECRET_KEY=build-only python manage.py compilemessages --ignore=node_modules -v0 \
+    && DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
+RUN useradd --create-home --uid 1000 wijkwerk && mkdir -p /app/media && chown wijkwerk /app/media
+USER wijkwerk
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,84 @@
+"""Login, lockout, the role home pages and the zones endpoint."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from tests.conftest import login
+from wijken.models import Role
+
+
+@pytest.mark.parametrize(
+    "persona,role_text",
+    [("alice", "Your wijken, your partner network"), ("bob", "Follow all wijken of your zone"),
+     ("charlie", "Personal data is never shown here"), ("olivia", "You manage this zone")],
+)
+def test_home_page_follows_role(personas, persona, role_text, django_assert_max_num_queries):
+    client = login(getattr(personas, persona))
+    with translation.override("en"), django_assert_max_num_queries(12):
+        response = client.get("/home/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert role_text in response.content.decode()
+
+
+def test_only_beheerder_sees_the_administration_card(personas):
+    assert "/admin/" in login(personas.olivia).get("/home/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="/admin/"' not in login(personas.alice).get("/home/").content.decode()
+
+
+def test_login_page_in_three_languages(db):
+    client = Client()
+    for language, text in [("nl", "Inloggen"), ("fr", "Se connecter"), ("en", "Log in")]:
+        response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        assert text in response.content.decode(), language
+
+
+def test_login_then_home(personas):
+    client = Client()
+    response = client.post(reverse("login"), {"username": "alice", "password": "secret-pass-123"})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_wrong_password_shows_an_error_not_a_500(personas):
+    response = Client().post(reverse("login"), {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_lockout_after_repeated_failures(personas, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    # Even the right password is refused now.
+    response = client.post(reverse("login"), {"username": "alice", "password": "secret-pass-123"})
+    assert response.status_code == 429
+    assert "registration/locked_out.html" in [t.name for t in response.templates]
+    assert client.get(reverse("home")).status_code == 302  # still anonymous
+
+
+def test_zones_endpoint_shows_only_own_zones_with_role(personas, django_assert_max_num_queries):
+    client = login(personas.bob)
+    with django_assert_max_num_queries(8):
+        data = client.get("/api/v1/zones/").json()
+    assert [(z["slug"], z["role"]) for z in data["results"]] == [("alpha", Role.TEAMCHEF)]
+    assert client.get(f"/api/v1/zones/{personas.zone_b.pk}/").status_code == 404
+    assert login(personas.olivia).get("/api/v1/zones/").json()["results"][0]["slug"] == "bravo"
+
+
+def test_anonymous_api_is_refused(db):
+    assert Client().get("/api/v1/zones/").status_code in (401, 403)
+
+
+def test_api_schema_and_docs(db):
+    client = Client()
+    schema = client.get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    assert "/api/v1/zones/" in schema.json()["paths"]
+    assert client.get("/api/schema/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200 and b"swagger" in docs.content.lower()
