@@ -92,7 +92,9 @@ TEMPLATES = [
 # --- Database: PostGIS. Persistent connections matter for the lookup hot path (DESIGN §10).
 DATABASES = {
     "default": env.db_url(
-        "DATABASE_URL", default="postgis://postgres@127.0.0.1:5432/wijkwerk", engine="django.contrib.gis.db.backends.postgis"
+        "DATABASE_URL",
+        default="postgis://postgres@127.0.0.1:5432/wijkwerk",
+        engine="django.contrib.gis.db.backends.postgis",
     )
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
@@ -183,7 +185,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # --- E-mail
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".local" / "mail"))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -232,7 +236,9 @@ LEAFLET_CONFIG = {
     "MAX_ZOOM": 19,
     "RESET_VIEW": False,
     # Empty TILES_URL means "no basemap": boundaries are still drawn on a plain background.
-    "TILES": [(_("Map"), env.str("MAP_TILES_URL", default=""), {"attribution": env.str("MAP_TILES_ATTRIBUTION", default="")})]
+    "TILES": [
+        (_("Map"), env.str("MAP_TILES_URL", default=""), {"attribution": env.str("MAP_TILES_ATTRIBUTION", default="")})
+    ]
     if env.str("MAP_TILES_URL", default="")
     else [],
 }
@@ -266,5 +272,6 @@ LOGGING = {
 # Tests run with a fast hasher (DESIGN §9); pytest sets this variable in tests/conftest.py.
 if env.bool("WIJKWERK_TESTING", default=False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    CACHES["default"]["KEY_PREFIX"] = "wijkwerk-test"
-    CELERY_TASK_DEFAULT_QUEUE = "wijkwerk-test"
+    # Named after the database, so that test runs against different databases never share a queue or cache.
+    CACHES["default"]["KEY_PREFIX"] = f"test-{DATABASES['default']['NAME']}"
+    CELERY_TASK_DEFAULT_QUEUE = f"test-{DATABASES['default']['NAME']}"

@@ -166,9 +166,7 @@ class VisitContact(models.Model):
     objects = ScopedManager(zone="zone")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["zone", "visit", "contact"], name="visitcontact_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["zone", "visit", "contact"], name="visitcontact_unique")]
 
 
 class FollowUpTaskQuerySet(models.QuerySet):

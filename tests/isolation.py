@@ -124,7 +124,7 @@ def _fill(pattern: str, values: dict[str, str]) -> str:
     """Turn a full regex back into a path, with the given kwargs."""
     path = pattern
     for key, value in values.items():
-        path = re.sub(r"\(\?P<%s>[^)]*\)" % key, str(value), path, count=1)
+        path = re.sub(rf"\(\?P<{key}>[^)]*\)", str(value), path, count=1)
     path = path.lstrip("^").rstrip("$")
     path = path.replace(r"\Z", "").replace("\\.", ".").replace("\\", "")
     return "/" + path

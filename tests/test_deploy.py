@@ -18,8 +18,11 @@ PRODUCTION_ENV = {
 
 def test_docker_compose_file_is_valid():
     result = subprocess.run(
-        ["docker-compose", "config", "-q"], cwd=ROOT, env={**os.environ, **PRODUCTION_ENV},
-        capture_output=True, text=True,
+        ["docker-compose", "config", "-q"],
+        cwd=ROOT,
+        env={**os.environ, **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
 
@@ -42,6 +45,9 @@ def test_check_deploy_is_clean_with_production_values():
     env.pop("WIJKWERK_TESTING", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -18,7 +18,10 @@ from wijken.models import Zone
 def tenant_factories() -> dict:
     found = {}
     for _name, obj in inspect.getmembers(factories, inspect.isclass):
-        if issubclass(obj, factories.factory.django.DjangoModelFactory) and obj is not factories.factory.django.DjangoModelFactory:
+        if (
+            issubclass(obj, factories.factory.django.DjangoModelFactory)
+            and obj is not factories.factory.django.DjangoModelFactory
+        ):
             found[obj._meta.model] = obj
     return found
 
@@ -39,8 +42,18 @@ def zone_a_objects(personas) -> dict:
 def outsider(personas):
     """olivia, beheerder of zone B, with every model permission of the project: only tenancy stops her."""
     user = personas.olivia.user
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=[
-        "wijken", "partners", "sectorscans", "meldingen", "buurtgesprekken", "rapportage"]))
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=[
+                "wijken",
+                "partners",
+                "sectorscans",
+                "meldingen",
+                "buurtgesprekken",
+                "rapportage",
+            ]
+        )
+    )
     return login(personas.olivia)
 
 

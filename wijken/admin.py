@@ -1,8 +1,7 @@
-from django.contrib import admin
-from django.contrib.gis.admin import GISModelAdmin
-
 from django import forms
+from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.gis.admin import GISModelAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import NotFoundAdminMixin, ZoneScopedAdmin, ZoneScopedInline

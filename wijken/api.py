@@ -15,8 +15,18 @@ class ZoneSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Zone
-        fields = ["id", "name", "slug", "code", "country", "languages", "emergency_number", "non_emergency_number",
-                  "website", "role"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "code",
+            "country",
+            "languages",
+            "emergency_number",
+            "non_emergency_number",
+            "website",
+            "role",
+        ]
 
     def get_role(self, zone: Zone) -> str:
         return self.context["roles"].get(zone.pk, "")

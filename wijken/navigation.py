@@ -29,9 +29,7 @@ class Section:
 _sections: dict[str, Section] = {}
 
 
-def register_section(
-    *, key: str, label, url_name: str, roles: Iterable[str], description="", order: int = 100
-) -> None:
+def register_section(*, key: str, label, url_name: str, roles: Iterable[str], description="", order: int = 100) -> None:
     _sections[key] = Section(key, label, url_name, frozenset(roles), description, order)
 
 

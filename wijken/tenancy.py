@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from celery.contrib.django.task import DjangoTask
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,8 +23,8 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework import permissions, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .navigation import sections_for
 from .models import ALL_ROLES, MANAGER_ROLES, STAFF_ROLES, Membership, Zone
+from .navigation import sections_for
 
 SESSION_KEY = "active_zone"
 ZONE_PARAM = "zone"
@@ -111,6 +112,8 @@ def zone_context(request: HttpRequest) -> dict:
         "active_membership": membership,
         "user_memberships": getattr(request, "memberships", []),
         "nav_sections": sections_for(membership.role) if membership else [],
+        "map_tiles_url": settings.MAP_TILES_URL,
+        "map_tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }
 
 

@@ -13,8 +13,12 @@ from wijken.models import Role
 
 @pytest.mark.parametrize(
     "persona,role_text",
-    [("alice", "Your wijken, your partner network"), ("bob", "Follow all wijken of your zone"),
-     ("charlie", "Personal data is never shown here"), ("olivia", "You manage this zone")],
+    [
+        ("alice", "Your wijken, your partner network"),
+        ("bob", "Follow all wijken of your zone"),
+        ("charlie", "Personal data is never shown here"),
+        ("olivia", "You manage this zone"),
+    ],
 )
 def test_home_page_follows_role(personas, persona, role_text, django_assert_max_num_queries):
     client = login(getattr(personas, persona))

@@ -20,6 +20,6 @@ class Command(BaseCommand):
                     step.run(ctx)
         for line in ctx.summary:
             self.stdout.write(f"  {line}")
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         for zone, role, username in ctx.logins:
             self.stdout.write(f"  {zone:<22} {role:<28} {username}")
