@@ -9,6 +9,7 @@ packages=(
   gettext                                       # compilemessages
   redis-server                                  # only started when no Redis answers
   nodejs npm                                    # front-end packages from the npm registry
+  chromium chromium-driver                      # looking at pages: scripts/screenshot.py
   docker-compose                                # validates docker-compose.yml in the tests (no engine needed)
 )
 command -v dpkg-query >/dev/null || { echo "system: not a Debian system; install PostGIS, GDAL, pango and gettext yourself"; exit 0; }
