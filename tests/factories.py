@@ -10,7 +10,6 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
-from partners import models as pm
 from wijken import models as wm
 
 SENTINEL = "SENTINEL"
@@ -141,64 +140,7 @@ class ContactMessageFactory(factory.django.DjangoModelFactory):
     message = f"{SENTINEL} Er staat al weken een auto zonder nummerplaat."
 
 
-class PartnerTypeFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = pm.PartnerType
-
-    zone = factory.SubFactory(ZoneFactory)
-    key = factory.Sequence(lambda n: f"type-{n}")
-    name = factory.Sequence(lambda n: f"{SENTINEL} type {n}")
-
-
-class PartnerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = pm.Partner
-
-    zone = factory.SubFactory(ZoneFactory)
-    wijk = factory.SubFactory(WijkFactory, zone=factory.SelfAttribute("..zone"))
-    partner_type = factory.SubFactory(PartnerTypeFactory, zone=factory.SelfAttribute("..zone"))
-    name = factory.Sequence(lambda n: f"{SENTINEL} Buurtcomité {n}")
-    point = factory.LazyFunction(lambda: Point(3.055, 51.055, srid=4326))
-
-
-class ContactPersonFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = pm.ContactPerson
-
-    zone = factory.SubFactory(ZoneFactory)
-    partner = factory.SubFactory(PartnerFactory, zone=factory.SelfAttribute("..zone"))
-    name = factory.Sequence(lambda n: f"{SENTINEL} Contact {n}")
-    function = "Voorzitter"
-    lawful_basis = pm.ContactPerson.LawfulBasis.CONSENT
-
-
-class VisitFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = pm.Visit
-
-    zone = factory.SubFactory(ZoneFactory)
-    partner = factory.SubFactory(PartnerFactory, zone=factory.SelfAttribute("..zone"))
-    wijkinspecteur = factory.SubFactory(WijkinspecteurFactory, zone=factory.SelfAttribute("..zone"))
-    date = datetime.date(2026, 3, 1)
-    notes = f"{SENTINEL} bezoek"
-
-
-class VisitContactFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = pm.VisitContact
-
-    zone = factory.SubFactory(ZoneFactory)
-    visit = factory.SubFactory(VisitFactory, zone=factory.SelfAttribute("..zone"))
-    contact = factory.SubFactory(
-        ContactPersonFactory, zone=factory.SelfAttribute("..zone"), partner=factory.SelfAttribute("..visit.partner")
-    )
-
-
-class FollowUpTaskFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = pm.FollowUpTask
-
-    zone = factory.SubFactory(ZoneFactory)
-    visit = factory.SubFactory(VisitFactory, zone=factory.SelfAttribute("..zone"))
-    description = f"{SENTINEL} terugbellen"
-    due_on = datetime.date(2026, 12, 1)
+# The factories of the higher apps live beside this file, one module per app; importing them here lets the
+# isolation test find every factory in one place.
+from tests.factories_partners import *  # noqa: E402, F403
+from tests.factories_sectorscans import *  # noqa: E402, F403

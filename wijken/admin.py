@@ -72,7 +72,7 @@ class MembershipAdmin(ZoneScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        from .services import membership_create
+        from .services.membership import membership_create
 
         email = form.cleaned_data["email"]
         User = get_user_model()

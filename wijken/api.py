@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from . import api_public, api_staff
 from .models import Zone
 from .tenancy import membership_for_request, memberships_of
 
@@ -57,3 +58,8 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 def register(router) -> None:
     router.register("zones", ZoneViewSet, basename="zone")
+    api_public.register(router)
+    api_staff.register(router)
+
+
+urlpatterns = api_public.urlpatterns + api_staff.urlpatterns

@@ -3,7 +3,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from .models import Membership
-from .services import membership_send_welcome
+from .services.membership import membership_send_welcome
 from .tenancy import ZoneTask
 
 

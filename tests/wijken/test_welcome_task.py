@@ -8,7 +8,7 @@ from django_scopes import scope, scopes_disabled
 from tests import factories as f
 from tests.conftest import wait_for
 from wijken.models import Membership, Role
-from wijken.services import membership_create, membership_send_welcome
+from wijken.services.membership import membership_create, membership_send_welcome
 
 
 @pytest.mark.worker

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Membership, Zone
+from ..models import Membership, Zone
 
 
 @transaction.atomic
@@ -19,7 +19,7 @@ def membership_create(*, zone: Zone, user: AbstractBaseUser, role: str, send_wel
     membership.full_clean()
     membership.save()
     if send_welcome and user.email:
-        from .tasks import send_welcome_email
+        from ..tasks import send_welcome_email
 
         send_welcome_email.delay_on_commit(zone.pk, membership.pk)
     return membership

@@ -1,0 +1,3 @@
+"""Factories of the sectorscans app (see tests/factories.py)."""
+
+from __future__ import annotations
