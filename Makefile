@@ -55,7 +55,7 @@ test: setup lint
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 	env $(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q $(if $(CI),,--reuse-db)
 
 bench: migrate
 	$(PY) -m benchmarks
