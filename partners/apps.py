@@ -5,3 +5,35 @@ from django.utils.translation import gettext_lazy as _
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from wijken.models import STAFF_ROLES
+        from wijken.navigation import register_section
+
+        from . import demo_steps  # noqa: F401  (registers the demo step)
+        from .permissions import EDIT_ROLES
+
+        register_section(
+            key="partners",
+            label=_("Partners"),
+            url_name="partners:list",
+            roles=STAFF_ROLES,
+            order=30,
+            description=_("The partner network of every wijk: organisations, contact persons, visits and what is due."),
+        )
+        register_section(
+            key="visit-log",
+            label=_("Log a visit"),
+            url_name="partners:visit-pick",
+            roles=EDIT_ROLES,
+            order=31,
+            description=_("Log a partner visit in two screens, from your phone in the street."),
+        )
+        register_section(
+            key="follow-up-tasks",
+            label=_("Follow-up tasks"),
+            url_name="partners:tasks",
+            roles=EDIT_ROLES,
+            order=32,
+            description=_("Your open follow-up tasks after partner visits."),
+        )

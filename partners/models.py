@@ -7,6 +7,8 @@ import datetime
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -21,6 +23,12 @@ class PartnerType(models.Model):
     key = models.SlugField(_("key"), max_length=50)
     name = models.CharField(_("name"), max_length=100)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    color = models.CharField(
+        _("colour on maps"),
+        max_length=7,
+        default="#0d6efd",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1a2b3c."))],
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ScopedManager(zone="zone")
@@ -33,6 +41,39 @@ class PartnerType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+DEFAULT_VISIT_INTERVAL_MONTHS = 12
+DEFAULT_DUE_SOON_DAYS = 30
+
+
+class NetworkSettings(models.Model):
+    """How often a zone wants each partner visited. One row per zone at most; without a row the defaults
+    apply (see `partners.selectors.visit_policy`). The sectorscan cycle reads the same interval."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+", verbose_name=_("zone"))
+    visit_interval_months = models.PositiveSmallIntegerField(
+        _("visit interval (months)"),
+        default=DEFAULT_VISIT_INTERVAL_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("A partner is due for a visit this many months after the last one."),
+    )
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("due soon (days)"),
+        default=DEFAULT_DUE_SOON_DAYS,
+        validators=[MaxValueValidator(365)],
+        help_text=_("A visit counts as due soon this many days before it is due."),
+    )
+
+    objects = ScopedManager(zone="zone")
+
+    class Meta:
+        verbose_name = _("network settings")
+        verbose_name_plural = _("network settings")
+        constraints = [models.UniqueConstraint(fields=["zone"], name="networksettings_zone_unique")]
+
+    def __str__(self) -> str:
+        return str(_("Visit every %(months)s months") % {"months": self.visit_interval_months})
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -105,8 +146,12 @@ class ContactPerson(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=5, choices=LANGUAGE_CHOICES, default="nl")
     lawful_basis = models.CharField(_("lawful basis"), max_length=30, choices=LawfulBasis.choices)
-    consent_note = models.TextField(_("note on the lawful basis / consent"), blank=True)
-    basis_recorded_on = models.DateField(_("recorded on"), default=datetime.date.today)
+    consent_note = models.TextField(
+        _("note on the lawful basis / consent"),
+        blank=True,
+        help_text=_("How and when consent was given, or why the basis applies. Required for consent."),
+    )
+    basis_recorded_on = models.DateField(_("recorded on"), null=True, blank=True, default=datetime.date.today)
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ScopedManager(zone="zone")
@@ -119,6 +164,21 @@ class ContactPerson(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.lawful_basis == self.LawfulBasis.CONSENT:
+            # Consent is only lawful when we can show how and when it was given (GDPR art. 7(1)).
+            if not self.consent_note.strip():
+                errors["consent_note"] = _("Consent needs a note on how it was given.")
+            if not self.basis_recorded_on:
+                errors["basis_recorded_on"] = _("Consent needs the date it was recorded.")
+        if self.basis_recorded_on and self.basis_recorded_on > timezone.localdate():
+            errors["basis_recorded_on"] = _("This date lies in the future.")
+        if self.partner_id and self.zone_id and self.partner.zone_id != self.zone_id:
+            errors["partner"] = _("This partner belongs to another zone.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Visit(models.Model):
@@ -155,6 +215,17 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.partner} · {self.date}"
 
+    def clean(self) -> None:
+        errors = {}
+        if self.date and self.date > timezone.localdate():
+            errors["date"] = _("A visit cannot be logged in the future.")
+        if self.partner_id and self.zone_id and self.partner.zone_id != self.zone_id:
+            errors["partner"] = _("This partner belongs to another zone.")
+        if self.wijkinspecteur_id and self.zone_id and self.wijkinspecteur.zone_id != self.zone_id:
+            errors["wijkinspecteur"] = _("This wijkinspecteur belongs to another zone.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class VisitContact(models.Model):
     """Explicit through table so that it carries zone_id like every tenant-owned table (DESIGN §2)."""
@@ -182,6 +253,14 @@ class FollowUpTask(models.Model):
     description = models.CharField(_("what"), max_length=300)
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
 
     objects = ScopedManager(zone="zone", _manager_class=models.Manager.from_queryset(FollowUpTaskQuerySet))
 
@@ -192,3 +271,11 @@ class FollowUpTask(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_on is None and self.due_on < timezone.localdate()
+
+    def clean(self) -> None:
+        if self.visit_id and self.due_on and self.due_on < self.visit.date:
+            raise ValidationError({"due_on": _("The due date cannot fall before the visit.")})
