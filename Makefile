@@ -57,5 +57,7 @@ test: setup lint
 	env $(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
 	$(VENV)/bin/pytest -q $(if $(CI),,--reuse-db)
 
-bench: migrate
+# The benchmarks create and migrate their own database (<name>_bench) and generate their own data.
+# BENCH_SCALE=small for a quick run; see docs/performance.md for the other knobs.
+bench: setup
 	$(PY) -m benchmarks
