@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import ContactPerson
-from wijken.models import MANAGER_ROLES, Assignment, Membership, Role, Wijk, Zone
+from wijken.models import MANAGER_ROLES, Assignment, Membership, Role, Wijk, Wijkinspecteur, Zone
 
 from .models import Questionnaire, Scan, SectorscanSettings, Theme, ThemeResult
 from .services import settings_for
@@ -144,9 +144,16 @@ def coverage_rows(
             condition |= Q(due_on__gte=on, due_on__lte=horizon)
         qs = qs.filter(condition)
     qs = qs.order_by("due_sort", "partner__name", "name").values(
-        "pk", "name", "function", "partner_id", "partner__name", "partner__wijk_id", "partner__wijk__name",
-        "last_scan", "due_on",
-    )  # fmt: skip
+        "pk",
+        "name",
+        "function",
+        "partner_id",
+        "partner__name",
+        "partner__wijk_id",
+        "partner__wijk__name",
+        "last_scan",
+        "due_on",
+    )
     if limit:
         qs = qs[:limit]
     return [
@@ -161,7 +168,7 @@ def coverage_rows(
             r["last_scan"],
             r["due_on"],
             _state(r["due_on"], on, horizon),
-        )  # fmt: skip
+        )
         for r in qs
     ]
 
@@ -403,8 +410,24 @@ def figures_map(*, zone: Zone, figures: dict, theme_key: str) -> dict:
             {
                 "type": "Feature",
                 "geometry": json.loads(w["geo"]),
-                "properties": {"label": label, "color": "#343a40", "fillColor": score_color(mean), "fillOpacity": 0.7,
-                               "weight": 1},
+                "properties": {
+                    "label": label,
+                    "color": "#343a40",
+                    "fillColor": score_color(mean),
+                    "fillOpacity": 0.7,
+                    "weight": 1,
+                },
             }
-        )  # fmt: skip
+        )
     return {"type": "FeatureCollection", "features": features}
+
+
+def wijkinspecteur_for_scan(*, user, wijk_id: int | None, on: datetime.date | None = None) -> Wijkinspecteur | None:
+    """Whose visit a scan is: the user's own wijkinspecteur profile, else (a teamchef taking it) the
+    wijkinspecteur assigned to the wijk."""
+    own = Wijkinspecteur.objects.filter(user=user, is_active=True).first()
+    if own is not None or wijk_id is None:
+        return own
+    assignments = Assignment.objects.active(on).filter(wijk_id=wijk_id).select_related("wijkinspecteur")
+    chosen = assignments.filter(role=Assignment.AssignmentRole.WIJKINSPECTEUR).first() or assignments.first()
+    return chosen.wijkinspecteur if chosen else None
