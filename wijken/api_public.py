@@ -1,7 +1,302 @@
-"""Public mijn-buurt API (filled by the mijn-buurt work)."""
+"""Public mijn-buurt API (no login, throttled per client) and the staff API of citizens' messages."""
 
-urlpatterns = []
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from . import lookup
+from .models import STAFF_ROLES, ContactMessage
+from .services.contact import contact_message_mark_read, contact_messages_visible_to
+from .tenancy import ZoneViewSet
+
+
+class PublicThrottle(ScopedRateThrottle):
+    """ScopedRateThrottle that reads the rate when it runs (DRF binds it at import), so that settings changed
+    at run time, and in tests, apply."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+# --- Request and response shapes (the responses are built as JSON in PostgreSQL; these document them) ----
+
+
+class LookupParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, max_length=lookup.MAX_QUERY_LENGTH, trim_whitespace=True)
+    address = serializers.IntegerField(required=False, min_value=1)
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=lookup.DEFAULT_LIMIT)
+
+    def validate(self, attrs):
+        modes = [name for name in ("q", "address") if name in attrs]
+        has_point = "lat" in attrs or "lon" in attrs
+        if has_point:
+            missing = [name for name in ("lat", "lon") if name not in attrs]
+            if missing:
+                raise serializers.ValidationError({name: ["Give both lat and lon."] for name in missing})
+            modes.append("point")
+        if not modes:
+            raise serializers.ValidationError({"q": ["Give q (an address), address (an id) or lat and lon."]})
+        if len(modes) > 1:
+            raise serializers.ValidationError({"non_field_errors": ["Give only one of q, address or lat/lon."]})
+        attrs["mode"] = modes[0]
+        return attrs
+
+
+class AutocompleteParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=lookup.MAX_QUERY_LENGTH, trim_whitespace=True)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=lookup.DEFAULT_LIMIT)
+
+
+class CandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    country = serializers.CharField()
+    street = serializers.CharField()
+    house_number = serializers.CharField()
+    box = serializers.CharField()
+    postcode = serializers.CharField()
+    municipality = serializers.CharField()
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+    score = serializers.FloatField(help_text="Trigram word similarity of the query to the address (0–1).")
+    exact = serializers.BooleanField(help_text="Street (or postcode) and house number match exactly.")
+
+
+class ZoneInfoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    country = serializers.CharField()
+    website = serializers.URLField(allow_null=True)
+    emergency_number = serializers.CharField()
+    non_emergency_number = serializers.CharField(allow_null=True)
+    languages = serializers.ListField(child=serializers.CharField())
+
+
+class WijkInfoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    politiewijk = serializers.CharField(allow_null=True)
+    boundary = serializers.JSONField(help_text="GeoJSON MultiPolygon, simplified to about 5 m.")
+
+
+class OfficerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=["wijkinspecteur", "standin", "wijkteam"])
+    name = serializers.CharField()
+    rank = serializers.CharField()
+    photo_url = serializers.CharField(allow_null=True)
+    introduction = serializers.CharField()
+    phone = serializers.CharField(allow_null=True)
+    has_email = serializers.BooleanField(help_text="The address itself is never shown: write via contact_url.")
+    social_links = serializers.JSONField()
+    languages = serializers.ListField(child=serializers.CharField())
+    until = serializers.DateField(allow_null=True)
+    note = serializers.CharField(allow_null=True)
+    contact_url = serializers.CharField()
+
+
+class SpreekuurSlotSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    weekday = serializers.IntegerField(help_text="0 = Monday")
+    starts_at = serializers.CharField()
+    ends_at = serializers.CharField()
+    by_appointment = serializers.BooleanField()
+    changed = serializers.BooleanField(help_text="Other hours than usual on this day (an exception).")
+    reason = serializers.CharField(allow_null=True)
+    wijkinspecteur = serializers.CharField(allow_null=True)
+
+
+class ContactpuntInfoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    street = serializers.CharField()
+    house_number = serializers.CharField()
+    postcode = serializers.CharField()
+    municipality = serializers.CharField()
+    phone = serializers.CharField(allow_null=True)
+    open_24_7 = serializers.BooleanField()
+    notes = serializers.CharField(allow_null=True)
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+    distance_m = serializers.IntegerField()
+    spreekuren = SpreekuurSlotSerializer(many=True, help_text="The next seven days, today included.")
+    closed = inline_serializer(
+        "ClosedDay", {"date": serializers.DateField(), "reason": serializers.CharField(allow_null=True)}, many=True
+    )
+
+
+class AnswerSerializer(serializers.Serializer):
+    found = serializers.BooleanField(help_text="A wijk covers the point.")
+    covered = serializers.BooleanField(help_text="A zone of this service covers the point.")
+    country = serializers.CharField(allow_null=True)
+    point = inline_serializer("LatLon", {"lat": serializers.FloatField(), "lon": serializers.FloatField()})
+    address = serializers.JSONField(allow_null=True)
+    zone = ZoneInfoSerializer(allow_null=True)
+    wijk = WijkInfoSerializer(allow_null=True)
+    standin_active = serializers.BooleanField(help_text="The wijkagent is away; `officers` holds the stand-in.")
+    officers = OfficerSerializer(many=True, help_text="On duty today.")
+    away = OfficerSerializer(many=True, help_text="The wijkagent(s) away while a stand-in serves.")
+    team = OfficerSerializer(many=True)
+    contactpunten = ContactpuntInfoSerializer(many=True)
+    numbers = inline_serializer(
+        "Numbers", {"emergency": serializers.CharField(), "non_emergency": serializers.CharField()}
+    )
+    national_numbers = serializers.BooleanField(help_text="No zone covers the point: the national numbers.")
+
+
+class LookupResponseSerializer(serializers.Serializer):
+    candidates = CandidateSerializer(many=True, allow_null=True)
+    answer = AnswerSerializer(allow_null=True)
+
+
+def _json(payload: str) -> HttpResponse:
+    return HttpResponse(payload, content_type="application/json")
+
+
+class PublicAPIView(APIView):
+    authentication_classes: list = []  # anonymous by design: no session, no CSRF, nothing personal
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicThrottle]
+    throttle_scope = "public"
+
+
+@extend_schema(
+    tags=["mijn-buurt"],
+    summary="Find the wijk, the wijkagent and the spreekuren for an address or a point",
+    parameters=[
+        OpenApiParameter("q", OpenApiTypes.STR, description='An address: "Kerkstraat 12" or "7411 AB 12a".'),
+        OpenApiParameter("address", OpenApiTypes.INT, description="An address id from the candidates."),
+        OpenApiParameter("lat", OpenApiTypes.DOUBLE, description="Latitude (WGS84), with lon."),
+        OpenApiParameter("lon", OpenApiTypes.DOUBLE, description="Longitude (WGS84), with lat."),
+        OpenApiParameter("limit", OpenApiTypes.INT, description="Most candidates to return (1–50)."),
+    ],
+    responses={200: LookupResponseSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    description="With q: the candidates, and the full answer when the best match is unambiguous. With address or "
+    "lat/lon: the answer (candidates null). Outside every zone the answer carries the national numbers.",
+)
+class MijnBuurtAPIView(PublicAPIView):
+    def get(self, request):
+        params = LookupParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        candidates_json = "null"
+        if data["mode"] == "address":
+            answer = lookup.neighbourhood_json_for_address(data["address"])
+            if answer is None:
+                return Response({"address": ["No such address."]}, status=status.HTTP_404_NOT_FOUND)
+        elif data["mode"] == "point":
+            answer = lookup.neighbourhood_json_at(data["lat"], data["lon"])
+        else:
+            candidates = lookup.search_addresses(data["q"], data["limit"])
+            match = lookup.unambiguous_match(candidates)
+            answer = lookup.neighbourhood_json_for_address(match["id"]) if match else None
+            candidates_json = json.dumps(candidates, separators=(",", ":"))
+        return _json(f'{{"candidates":{candidates_json},"answer":{answer or "null"}}}')
+
+
+@extend_schema(
+    tags=["mijn-buurt"],
+    summary="Address autocomplete",
+    parameters=[
+        OpenApiParameter("q", OpenApiTypes.STR, required=True, description="What the citizen typed so far."),
+        OpenApiParameter("limit", OpenApiTypes.INT, description="Most candidates to return (1–50)."),
+    ],
+    responses={
+        200: inline_serializer("AddressCandidates", {"candidates": CandidateSerializer(many=True)}),
+        400: OpenApiTypes.OBJECT,
+    },
+)
+class AddressAutocompleteAPIView(PublicAPIView):
+    def get(self, request):
+        params = AutocompleteParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        candidates = lookup.search_addresses(params.validated_data["q"], params.validated_data["limit"])
+        return _json(json.dumps({"candidates": candidates}, separators=(",", ":")))
+
+
+# --- Staff: citizens' messages --------------------------------------------------------------------------
+
+
+class ContactMessageSerializer(serializers.ModelSerializer):
+    wijkinspecteur_name = serializers.CharField(source="wijkinspecteur.display_name", read_only=True)
+    wijk_name = serializers.CharField(source="wijk.name", read_only=True, default=None)
+
+    class Meta:
+        model = ContactMessage
+        fields = [
+            "id",
+            "wijkinspecteur",
+            "wijkinspecteur_name",
+            "wijk",
+            "wijk_name",
+            "name",
+            "email",
+            "phone",
+            "address",
+            "message",
+            "language",
+            "created_at",
+            "emailed_at",
+            "read_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema(tags=["contact-messages"])
+class ContactMessageViewSet(ZoneViewSet):
+    """Messages citizens sent to a wijkagent: a wijkinspecteur reads those addressed to them, managers all of
+    the zone. Read-only, except for marking a message read."""
+
+    serializer_class = ContactMessageSerializer
+    queryset = ContactMessage.objects.none()
+    filterset_fields = ["wijkinspecteur", "wijk"]
+    read_roles = STAFF_ROLES
+    write_roles = STAFF_ROLES
+    http_method_names = ["get", "post", "put", "head", "options"]
+
+    def get_queryset(self):
+        messages = contact_messages_visible_to(membership=self.request.membership).order_by("-created_at", "-pk")
+        unread = self.request.query_params.get("unread")
+        if unread in ("1", "true"):
+            messages = messages.filter(read_at__isnull=True)
+        return messages
+
+    def create(self, request, *args, **kwargs):
+        raise MethodNotAllowed(request.method)
+
+    def update(self, request, *args, **kwargs):
+        raise MethodNotAllowed(request.method)
+
+    @extend_schema(request=None, responses=ContactMessageSerializer)
+    @action(detail=True, methods=["post", "put"], url_path="mark-read")
+    def mark_read(self, request, pk=None):
+        contact = contact_message_mark_read(contact=self.get_object())
+        return Response(self.get_serializer(contact).data)
 
 
 def register(router) -> None:
-    pass
+    router.register("contact-messages", ContactMessageViewSet, basename="contact-message")
+
+
+urlpatterns = [
+    path("mijn-buurt/", MijnBuurtAPIView.as_view(), name="api-mijn-buurt"),
+    path("mijn-buurt/adressen/", AddressAutocompleteAPIView.as_view(), name="api-mijn-buurt-adressen"),
+]
