@@ -4,6 +4,7 @@ from django.contrib.gis.admin import GISModelAdmin
 from wijken.admin_base import ZoneScopedAdmin, ZoneScopedInline
 
 from .models import ContactPerson, FollowUpTask, NetworkSettings, Partner, PartnerType, Visit, VisitContact
+from .services import derive_wijk
 
 
 @admin.register(NetworkSettings)
@@ -20,7 +21,7 @@ class PartnerTypeAdmin(ZoneScopedAdmin):
 
 class ContactPersonInline(ZoneScopedInline):
     model = ContactPerson
-    fields = ["name", "function", "phone", "email", "lawful_basis", "basis_recorded_on", "is_active"]
+    fields = ["name", "function", "phone", "email", "lawful_basis", "consent_note", "basis_recorded_on", "is_active"]
 
 
 @admin.register(Partner)
@@ -30,6 +31,14 @@ class PartnerAdmin(ZoneScopedAdmin, GISModelAdmin):
     search_fields = ["name", "street", "municipality"]
     list_select_related = ["partner_type", "wijk"]
     inlines = [ContactPersonInline]
+
+    def save_model(self, request, obj, form, change):
+        # The same rule as partners.services: the point decides the wijk unless it was chosen by hand.
+        if not change:
+            obj.zone = request.zone
+        if not obj.wijk_overridden:
+            obj.wijk = derive_wijk(zone=obj.zone, point=obj.point)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ContactPerson)

@@ -72,3 +72,11 @@ class FollowUpTaskFactory(factory.django.DjangoModelFactory):
     visit = factory.SubFactory(VisitFactory, zone=factory.SelfAttribute("..zone"))
     description = f"{SENTINEL} terugbellen"
     due_on = datetime.date(2026, 12, 1)
+
+
+class NetworkSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.NetworkSettings
+
+    zone = factory.SubFactory(ZoneFactory)
+    visit_interval_months = 12
