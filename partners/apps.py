@@ -29,11 +29,3 @@ class PartnersConfig(AppConfig):
             order=31,
             description=_("Log a partner visit in two screens, from your phone in the street."),
         )
-        register_section(
-            key="follow-up-tasks",
-            label=_("Follow-up tasks"),
-            url_name="partners:tasks",
-            roles=EDIT_ROLES,
-            order=32,
-            description=_("Your open follow-up tasks after partner visits."),
-        )

@@ -176,6 +176,9 @@ def partners_geojson(partners: list[Partner], *, boundary: Wijk | None = None) -
                 "properties": {
                     "label": f"{partner.name} · {partner.partner_type.name}",
                     "color": partner.partner_type.color,
+                    # The map's style function also styles points: set a solid fill explicitly.
+                    "fillOpacity": 0.9,
+                    "weight": 1,
                     "url": reverse("partners:detail", kwargs={"pk": partner.pk}),
                 },
             }

@@ -132,7 +132,7 @@ class PartnerDetailView(ZoneViewMixin, DetailView):
         return super().get_context_data(
             can_edit=can_edit_wijk(self.membership, partner.wijk_id),
             open_tasks=sorted(tasks, key=lambda t: (t.due_on, t.pk)),
-            geojson=partners_geojson([partner]),
+            geojson=partners_geojson([partner], boundary=partner.wijk),
             today=timezone.localdate(),
             **kwargs,
         )
