@@ -10,6 +10,12 @@
 
   function styleFor(feature, index) {
     var p = feature.properties || {};
+    if (feature.geometry && feature.geometry.type === "Point") {
+      // Leaflet applies `style` to circle markers too: keep points solid unless a feature says otherwise.
+      var pointColor = p.color || "#0d6efd";
+      return { color: pointColor, weight: 2, fillColor: p.fillColor || pointColor,
+               fillOpacity: p.fillOpacity !== undefined ? p.fillOpacity : 0.8 };
+    }
     var color = p.color || palette[index % palette.length];
     return { color: color, weight: p.weight || 2, fillColor: p.fillColor || color,
              fillOpacity: p.fillOpacity !== undefined ? p.fillOpacity : 0.15 };
