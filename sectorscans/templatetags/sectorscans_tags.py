@@ -39,4 +39,6 @@ def signed(value):
 
 @register.filter
 def score10(value):
-    return "–" if value is None else round(value * 10, 1)
+    if not isinstance(value, int | float):
+        return "–"  # no score: no previous result, or a theme without scored answers
+    return round(value * 10, 1)

@@ -40,9 +40,13 @@ def make_questionnaire(zone: Zone, keys=("verkeer", "drugs", "overlast"), versio
             zone=zone, theme=theme, key="score", kind=Question.Kind.SCORE_0_10, texts={"en": f"{key} score"}
         )
         f.QuestionFactory(
-            zone=zone, theme=theme, key="remark", kind=Question.Kind.TEXT, texts={"en": "remark"},
+            zone=zone,
+            theme=theme,
+            key="remark",
+            kind=Question.Kind.TEXT,
+            texts={"en": "remark"},
             counts_for_theme_score=False,
-        )  # fmt: skip
+        )
     return q
 
 

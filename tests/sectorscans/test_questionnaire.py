@@ -74,9 +74,14 @@ def test_scans_need_a_published_questionnaire(world):
         draft = services.questionnaire_new_version(zone=world.zone, source=world.questionnaire)
         with pytest.raises(ValidationError):
             services.scan_take(
-                zone=world.zone, contact=world.contact1, wijkinspecteur=world.alice_wi, by=None,
-                date=datetime.date(2025, 1, 1), answers={}, questionnaire=draft,
-            )  # fmt: skip
+                zone=world.zone,
+                contact=world.contact1,
+                wijkinspecteur=world.alice_wi,
+                by=None,
+                date=datetime.date(2025, 1, 1),
+                answers={},
+                questionnaire=draft,
+            )
 
 
 def take_default(world, questionnaire, date, level: int):
@@ -93,6 +98,11 @@ def take_default(world, questionnaire, date, level: int):
                 elif q.kind == Question.Kind.YES_NO:
                     answers[f"{theme.key}.{q.key}"] = good >= 3
         return services.scan_take(
-            zone=world.zone, contact=world.contact1, wijkinspecteur=world.alice_wi, by=None, date=date,
-            answers=answers, questionnaire=questionnaire,
-        )  # fmt: skip
+            zone=world.zone,
+            contact=world.contact1,
+            wijkinspecteur=world.alice_wi,
+            by=None,
+            date=date,
+            answers=answers,
+            questionnaire=questionnaire,
+        )
