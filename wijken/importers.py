@@ -46,6 +46,7 @@ from django.contrib.gis.gdal import CoordTransform, DataSource, GDALException, S
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_scopes import scope
@@ -232,7 +233,14 @@ def import_wijken(
         parents = _parents(zone, features, on, report) if parent_field else {}
         imported_ids = []
         for item in features:
-            wijk = Wijk.objects.filter(code=item.code, valid_from=on).first()
+            if valid_from is None:
+                # No version given: update the version that is current today in place, whatever its start.
+                wijk = (
+                    Wijk.objects.current().filter(code=item.code).order_by("-valid_from").first()
+                    or Wijk.objects.filter(code=item.code, valid_from=on).first()
+                )
+            else:
+                wijk = Wijk.objects.filter(code=item.code, valid_from=on).first()
             if wijk is None:
                 wijk = Wijk(zone=zone, code=item.code, valid_from=on)
                 report.created += 1
@@ -252,7 +260,7 @@ def import_wijken(
             imported_ids.extend(p.pk for p in parents.values())
         if valid_from is not None:
             _close_old_versions(zone, on, imported_ids, parent_field is not None, report)
-        _check_coverage(zone, on, report)
+        _check_coverage(zone, valid_from or timezone.localdate(), report)
     report.seconds = _now() - started
     return report
 

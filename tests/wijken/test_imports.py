@@ -183,6 +183,11 @@ def test_new_version_closes_the_old_one(zone, tmp_path):
         assert Wijk.objects.current(datetime.date(2024, 6, 1)).filter(valid_from=v1).count() == 8
         assert Wijk.objects.current(datetime.date(2025, 6, 1)).filter(valid_from=v2).count() == 8
         assert Wijk.objects.current(datetime.date(2025, 6, 1)).count() == 8
+    # Without a version, an upload updates today's version in place instead of adding a second set.
+    unversioned = import_wijken(zone=zone, path=OOSTENDE_WIJKEN, name_field="naam", code_field="code")
+    assert (unversioned.created, unversioned.updated) == (0, 8)
+    with scope(zone=zone.pk):
+        assert Wijk.objects.current().count() == 8
     # Running the same version again changes nothing in the history.
     again = import_wijken(zone=zone, path=OOSTENDE_WIJKEN, name_field="naam", code_field="code", valid_from=v2)
     assert (again.created, again.updated, again.closed) == (0, 8, 0)
