@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import django_filters
 from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -62,7 +63,7 @@ class AutocompleteParamsSerializer(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=lookup.DEFAULT_LIMIT)
 
 
-class CandidateSerializer(serializers.Serializer):
+class AddressCandidateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     label = serializers.CharField()
     country = serializers.CharField()
@@ -77,7 +78,7 @@ class CandidateSerializer(serializers.Serializer):
     exact = serializers.BooleanField(help_text="Street (or postcode) and house number match exactly.")
 
 
-class ZoneInfoSerializer(serializers.Serializer):
+class MijnBuurtZoneSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
@@ -88,7 +89,7 @@ class ZoneInfoSerializer(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField())
 
 
-class WijkInfoSerializer(serializers.Serializer):
+class MijnBuurtWijkSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -96,7 +97,7 @@ class WijkInfoSerializer(serializers.Serializer):
     boundary = serializers.JSONField(help_text="GeoJSON MultiPolygon, simplified to about 5 m.")
 
 
-class OfficerSerializer(serializers.Serializer):
+class MijnBuurtOfficerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     role = serializers.ChoiceField(choices=["wijkinspecteur", "standin", "wijkteam"])
     name = serializers.CharField()
@@ -112,7 +113,7 @@ class OfficerSerializer(serializers.Serializer):
     contact_url = serializers.CharField()
 
 
-class SpreekuurSlotSerializer(serializers.Serializer):
+class MijnBuurtSpreekuurSerializer(serializers.Serializer):
     date = serializers.DateField()
     weekday = serializers.IntegerField(help_text="0 = Monday")
     starts_at = serializers.CharField()
@@ -123,7 +124,7 @@ class SpreekuurSlotSerializer(serializers.Serializer):
     wijkinspecteur = serializers.CharField(allow_null=True)
 
 
-class ContactpuntInfoSerializer(serializers.Serializer):
+class MijnBuurtContactpuntSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     name = serializers.CharField()
@@ -137,34 +138,36 @@ class ContactpuntInfoSerializer(serializers.Serializer):
     lat = serializers.FloatField()
     lon = serializers.FloatField()
     distance_m = serializers.IntegerField()
-    spreekuren = SpreekuurSlotSerializer(many=True, help_text="The next seven days, today included.")
+    spreekuren = MijnBuurtSpreekuurSerializer(many=True, help_text="The next seven days, today included.")
     closed = inline_serializer(
-        "ClosedDay", {"date": serializers.DateField(), "reason": serializers.CharField(allow_null=True)}, many=True
+        "MijnBuurtClosedDay",
+        {"date": serializers.DateField(), "reason": serializers.CharField(allow_null=True)},
+        many=True,
     )
 
 
-class AnswerSerializer(serializers.Serializer):
+class MijnBuurtAnswerSerializer(serializers.Serializer):
     found = serializers.BooleanField(help_text="A wijk covers the point.")
     covered = serializers.BooleanField(help_text="A zone of this service covers the point.")
     country = serializers.CharField(allow_null=True)
-    point = inline_serializer("LatLon", {"lat": serializers.FloatField(), "lon": serializers.FloatField()})
+    point = inline_serializer("MijnBuurtPoint", {"lat": serializers.FloatField(), "lon": serializers.FloatField()})
     address = serializers.JSONField(allow_null=True)
-    zone = ZoneInfoSerializer(allow_null=True)
-    wijk = WijkInfoSerializer(allow_null=True)
+    zone = MijnBuurtZoneSerializer(allow_null=True)
+    wijk = MijnBuurtWijkSerializer(allow_null=True)
     standin_active = serializers.BooleanField(help_text="The wijkagent is away; `officers` holds the stand-in.")
-    officers = OfficerSerializer(many=True, help_text="On duty today.")
-    away = OfficerSerializer(many=True, help_text="The wijkagent(s) away while a stand-in serves.")
-    team = OfficerSerializer(many=True)
-    contactpunten = ContactpuntInfoSerializer(many=True)
+    officers = MijnBuurtOfficerSerializer(many=True, help_text="On duty today.")
+    away = MijnBuurtOfficerSerializer(many=True, help_text="The wijkagent(s) away while a stand-in serves.")
+    team = MijnBuurtOfficerSerializer(many=True)
+    contactpunten = MijnBuurtContactpuntSerializer(many=True)
     numbers = inline_serializer(
-        "Numbers", {"emergency": serializers.CharField(), "non_emergency": serializers.CharField()}
+        "MijnBuurtNumbers", {"emergency": serializers.CharField(), "non_emergency": serializers.CharField()}
     )
     national_numbers = serializers.BooleanField(help_text="No zone covers the point: the national numbers.")
 
 
-class LookupResponseSerializer(serializers.Serializer):
-    candidates = CandidateSerializer(many=True, allow_null=True)
-    answer = AnswerSerializer(allow_null=True)
+class MijnBuurtLookupSerializer(serializers.Serializer):
+    candidates = AddressCandidateSerializer(many=True, allow_null=True)
+    answer = MijnBuurtAnswerSerializer(allow_null=True)
 
 
 def _json(payload: str) -> HttpResponse:
@@ -188,7 +191,7 @@ class PublicAPIView(APIView):
         OpenApiParameter("lon", OpenApiTypes.DOUBLE, description="Longitude (WGS84), with lat."),
         OpenApiParameter("limit", OpenApiTypes.INT, description="Most candidates to return (1–50)."),
     ],
-    responses={200: LookupResponseSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    responses={200: MijnBuurtLookupSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
     description="With q: the candidates, and the full answer when the best match is unambiguous. With address or "
     "lat/lon: the answer (candidates null). Outside every zone the answer carries the national numbers.",
 )
@@ -220,7 +223,7 @@ class MijnBuurtAPIView(PublicAPIView):
         OpenApiParameter("limit", OpenApiTypes.INT, description="Most candidates to return (1–50)."),
     ],
     responses={
-        200: inline_serializer("AddressCandidates", {"candidates": CandidateSerializer(many=True)}),
+        200: inline_serializer("MijnBuurtAddressCandidates", {"candidates": AddressCandidateSerializer(many=True)}),
         400: OpenApiTypes.OBJECT,
     },
 )
@@ -260,6 +263,18 @@ class ContactMessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ContactMessageFilter(django_filters.FilterSet):
+    # Plain ids rather than model choices: a choice field would query the scoped managers when the class is
+    # built (outside any zone), and the viewset's queryset already limits what can be found.
+    wijkinspecteur = django_filters.NumberFilter(field_name="wijkinspecteur_id")
+    wijk = django_filters.NumberFilter(field_name="wijk_id")
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Only unread messages")
+
+    class Meta:
+        model = ContactMessage
+        fields: list[str] = []
+
+
 @extend_schema(tags=["contact-messages"])
 class ContactMessageViewSet(ZoneViewSet):
     """Messages citizens sent to a wijkagent: a wijkinspecteur reads those addressed to them, managers all of
@@ -267,17 +282,13 @@ class ContactMessageViewSet(ZoneViewSet):
 
     serializer_class = ContactMessageSerializer
     queryset = ContactMessage.objects.none()
-    filterset_fields = ["wijkinspecteur", "wijk"]
+    filterset_class = ContactMessageFilter
     read_roles = STAFF_ROLES
     write_roles = STAFF_ROLES
     http_method_names = ["get", "post", "put", "head", "options"]
 
     def get_queryset(self):
-        messages = contact_messages_visible_to(membership=self.request.membership).order_by("-created_at", "-pk")
-        unread = self.request.query_params.get("unread")
-        if unread in ("1", "true"):
-            messages = messages.filter(read_at__isnull=True)
-        return messages
+        return contact_messages_visible_to(membership=self.request.membership).order_by("-created_at", "-pk")
 
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed(request.method)

@@ -1,0 +1,128 @@
+"""The public mijn-buurt API: answers, bad input as 400 with a reason, throttling, the OpenAPI schema."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from django_scopes import scopes_disabled
+
+from tests import factories as f
+from tests.wijken.test_lookup_support import clean_slate, make_address  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("clean_slate")
+
+URL = "/api/v1/mijn-buurt/"
+
+
+@pytest.fixture
+def served(db):
+    with scopes_disabled():
+        zone = f.ZoneFactory(name="PZ Kust", boundary=f.square(2.8, 51.1, 0.3), non_emergency_number="059 70 11 11")
+        wijk = f.WijkFactory(zone=zone, code="W1", name="Centrum", boundary=f.square(2.8, 51.2, 0.2))
+        f.AssignmentFactory(
+            zone=zone, wijk=wijk, wijkinspecteur__display_name="Anna Peeters", wijkinspecteur__email="anna@politie.be"
+        )
+    make_address("Kerkstraat", "12", 2.85, 51.25)
+    make_address("Kerkstraat", "14", 2.851, 51.251)
+    return zone
+
+
+def test_q_with_an_unambiguous_address_gives_candidates_and_the_answer(served):
+    response = Client().get(URL, {"q": "kerkstraat 12"})
+    assert response.status_code == 200
+    data = response.json()
+    assert [c["label"] for c in data["candidates"]] == ["Kerkstraat 12, 8400 Oostende"]
+    assert data["answer"]["wijk"]["name"] == "Centrum"
+    assert [o["name"] for o in data["answer"]["officers"]] == ["Anna Peeters"]
+    assert "anna@politie.be" not in response.content.decode()
+
+
+def test_q_with_an_ambiguous_address_gives_candidates_only(served):
+    data = Client().get(URL, {"q": "Kerkstraat"}).json()
+    assert len(data["candidates"]) == 2
+    assert data["answer"] is None
+
+
+def test_address_and_point(served):
+    candidate = Client().get(URL, {"q": "kerkstraat 14"}).json()["candidates"][0]
+    by_address = Client().get(URL, {"address": candidate["id"]}).json()
+    assert by_address["candidates"] is None
+    assert by_address["answer"]["address"]["label"] == "Kerkstraat 14, 8400 Oostende"
+    by_point = Client().get(URL, {"lat": "51.25", "lon": "2.85"}).json()
+    assert by_point["answer"]["zone"]["name"] == "PZ Kust" and by_point["answer"]["wijk"]["code"] == "W1"
+    assert Client().get(URL, {"address": 999_999}).status_code == 404
+
+
+def test_outside_every_zone_answers_kindly_with_national_numbers(served):
+    answer = Client().get(URL, {"lat": 52.37, "lon": 4.89}).json()["answer"]
+    assert answer["found"] is False and answer["covered"] is False
+    assert answer["numbers"] == {"emergency": "112", "non_emergency": "0900-8844"}
+
+
+def test_autocomplete(served):
+    response = Client().get("/api/v1/mijn-buurt/adressen/", {"q": "kerkstr"})
+    assert response.status_code == 200
+    assert {c["label"] for c in response.json()["candidates"]} == {
+        "Kerkstraat 12, 8400 Oostende",
+        "Kerkstraat 14, 8400 Oostende",
+    }
+    assert Client().get("/api/v1/mijn-buurt/adressen/").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({}, "q"),
+        ({"q": ""}, "q"),
+        ({"q": "x" * 201}, "q"),
+        ({"lat": "91", "lon": "3"}, "lat"),
+        ({"lat": "51", "lon": "-181"}, "lon"),
+        ({"lat": "abc", "lon": "3"}, "lat"),
+        ({"lat": "NaN", "lon": "3"}, "lat"),
+        ({"lat": "51"}, "lon"),
+        ({"address": "abc"}, "address"),
+        ({"address": "-3"}, "address"),
+        ({"limit": "0", "q": "kerkstraat"}, "limit"),
+        ({"q": "kerkstraat", "lat": "51", "lon": "3"}, "non_field_errors"),
+    ],
+)
+def test_bad_input_is_a_400_with_a_reason(served, params, field):
+    response = Client().get(URL, params)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"public": "3/min", "contact": "5/hour"},
+    }
+)
+def test_public_api_is_throttled_per_client(served):
+    client = Client()
+    statuses = [client.get(URL, {"lat": 51.25, "lon": 2.85}).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.get(URL, {"lat": 51.25, "lon": 2.85}).status_code == 200
+    from django.core.cache import cache
+
+    cache.delete("throttle_public_10.0.0.9")
+
+
+def test_a_cached_answer_costs_no_query(served, django_assert_num_queries):
+    client = Client()
+    client.get(URL, {"lat": 51.25, "lon": 2.85})
+    with django_assert_num_queries(0):
+        assert client.get(URL, {"lat": 51.25, "lon": 2.85}).status_code == 200
+
+
+def test_the_schema_documents_the_lookup(db):
+    response = Client().get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    lookup = paths["/api/v1/mijn-buurt/"]["get"]
+    assert {p["name"] for p in lookup["parameters"]} >= {"q", "address", "lat", "lon"}
+    assert "MijnBuurtLookup" in str(lookup["responses"]["200"])
+    assert "/api/v1/mijn-buurt/adressen/" in paths
+    assert "/api/v1/contact-messages/{id}/mark-read/" in paths
