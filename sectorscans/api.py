@@ -337,7 +337,8 @@ class CoverageView(ZoneScopedAPIMixin, APIView):
     def get(self, request):
         conf = services.settings_for(zone=request.zone)
         wijk = _int_param(request, "wijk")
-        limit = _int_param(request, "limit") or 200
+        limit = _int_param(request, "limit")
+        limit = 200 if limit is None else limit
         if not 1 <= limit <= 5000:
             raise exceptions.ValidationError({"limit": [_("Enter a number from 1 to 5000.")]})
         wijk_ids = None
