@@ -75,6 +75,8 @@ class AddressCandidateSerializer(serializers.Serializer):
     lat = serializers.FloatField()
     lon = serializers.FloatField()
     score = serializers.FloatField(help_text="Trigram word similarity of the query to the address (0–1).")
+    number_match = serializers.BooleanField(help_text="The house number matches what was typed.")
+    street_score = serializers.FloatField(help_text="Trigram similarity of the street name alone (0–1).")
     exact = serializers.BooleanField(help_text="Street (or postcode) and house number match exactly.")
 
 

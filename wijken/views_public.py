@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -42,6 +43,8 @@ def _prepare(answer: dict) -> dict:
     kinds = dict(Contactpunt.Kind.choices)
     for contactpunt in answer["contactpunten"]:
         contactpunt["kind_label"] = kinds.get(contactpunt["kind"], "")
+        metres = contactpunt["distance_m"]
+        contactpunt["distance"] = f"{metres} m" if metres < 1000 else f"{formats.number_format(metres / 1000, 1)} km"
         for slot in contactpunt["spreekuren"]:
             slot["date"] = datetime.date.fromisoformat(slot["date"])
         for closed in contactpunt["closed"]:
@@ -221,7 +224,7 @@ class InboxListView(ZoneViewMixin, ListView):
             messages = messages.filter(
                 Q(name__icontains=query) | Q(message__icontains=query) | Q(address__icontains=query)
             )
-        return messages.defer("message").order_by("-created_at", "-pk")
+        return messages.order_by("-created_at", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
