@@ -226,6 +226,8 @@ def wijk_detail(*, wijk: Wijk) -> dict:
         Assignment.objects.filter(wijk=wijk).select_related("wijkinspecteur").order_by("-starts_on", "pk")
     )
     current = [a for a in assignments if a.starts_on <= today and (a.ends_on is None or a.ends_on >= today)]
+    role_order = {Assignment.AssignmentRole.WIJKINSPECTEUR: 0, Assignment.AssignmentRole.WIJKTEAM: 1}
+    current.sort(key=lambda a: role_order.get(a.role, 2))
     future = [a for a in assignments if a.starts_on > today]
     past = [a for a in assignments if a.ends_on is not None and a.ends_on < today]
     contactpunten = list(Contactpunt.objects.filter(wijk=wijk).order_by("name"))

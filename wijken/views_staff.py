@@ -437,6 +437,12 @@ class ContactpuntListView(ZoneViewMixin, ManagerMixin, ContactpuntRightsMixin, L
             for c in context["contactpunten"]
             if c.point
         ]
+        if self.zone.boundary:
+            # The zone outline keeps the map's extent sensible when there are few points.
+            outline = {"color": "#6c757d", "fillOpacity": 0.02, "weight": 1}
+            features.insert(
+                0, {"type": "Feature", "geometry": json.loads(self.zone.boundary.geojson), "properties": outline}
+            )
         context["features"] = {"type": "FeatureCollection", "features": features}
         return context
 
@@ -453,9 +459,22 @@ class ContactpuntDetailView(ZoneViewMixin, ManagerMixin, ContactpuntRightsMixin,
     def get_context_data(self, **kwargs):
         c = self.object
         features = []
+        if c.wijk_id and c.wijk.boundary:
+            # The wijk around the point gives the map its extent (a lone point has none).
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(c.wijk.boundary.geojson),
+                    "properties": {"label": c.wijk.name, "fillOpacity": 0.05},
+                }
+            )
         if c.point:
             features.append(
-                {"type": "Feature", "geometry": json.loads(c.point.geojson), "properties": {"label": c.name}}
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(c.point.geojson),
+                    "properties": {"label": c.name, "color": "#dc3545"},
+                }
             )
         return super().get_context_data(
             **spreekuren_context(c, editable=self.may_edit(c)),
