@@ -45,8 +45,10 @@ class Dataset:
     addresses_in_csv: int
 
 
-def fingerprint(scale: common.Scale) -> str:
-    return f"v{GENERATOR_VERSION}-{scale.name}-{common.seed()}"
+def fingerprint(scale: common.Scale | None = None) -> str:
+    """Generator version, scale, seed and the real zones the tiling is cut around: what the data depends on."""
+    ensure_real_data()
+    return f"v{GENERATOR_VERSION}-{(scale or common.scale()).name}-{common.seed()}-{real_zones_signature()}"
 
 
 def _in_area(lon: float, lat: float) -> bool:
@@ -151,16 +153,25 @@ def _insert_select(model, explicit: dict[str, str], source_sql: str, params: lis
 # --- real data ---------------------------------------------------------------------------------------------
 
 
+_real_data_checked = False
+REAL_WIJKEN = [
+    ("oostende", "oostende_wijken.geojson", "naam", "code", None),
+    ("deventer", "deventer_wijken_2024.geojson", "wijknaam", "wijkcode", "aantal_inwoners"),
+]
+
+
 def ensure_real_data() -> None:
-    """The real Oostende (and Deventer) zones and wijken, from load_demo."""
+    """The real Oostende and Deventer zones (load_demo) and their real wijken (load_demo's, or imported from
+    data/ with the real import_wijken command when the demo does not load them)."""
+    global _real_data_checked
+    if _real_data_checked:
+        return
     from django_scopes import scopes_disabled
 
-    from wijken.models import Wijk
+    from wijken.models import Wijk, Zone
 
-    with scopes_disabled():
-        has_real = Wijk.objects.exclude(zone__slug__startswith="bench-").exists()
-    if not has_real:
-        print("loading the demo data (real Oostende and Deventer boundaries)")
+    if not Zone.objects.filter(slug__in=[slug for slug, *_ in REAL_WIJKEN]).exists():
+        print("loading the demo data (the real zones)")
         result = subprocess.run(
             [sys.executable, "manage.py", "load_demo"],
             cwd=common.BASE_DIR,
@@ -171,6 +182,33 @@ def ensure_real_data() -> None:
         if result.returncode:
             # Another app's demo step may be broken while it is being built; the zones come first.
             print(f"warning: load_demo failed, continuing with what it loaded:\n{result.stderr[-2000:]}")
+    for slug, filename, name_field, code_field, inhabitants_field in REAL_WIJKEN:
+        with scopes_disabled():
+            if not Zone.objects.filter(slug=slug).exists() or Wijk.objects.filter(zone__slug=slug).exists():
+                continue
+        print(f"importing the real wijken of {slug}")
+        args = ["import_wijken", str(common.BASE_DIR / "data" / filename), "--zone", slug]
+        args += ["--name-field", name_field, "--code-field", code_field]
+        if inhabitants_field:
+            args += ["--inhabitants-field", inhabitants_field]
+        subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=common.BASE_DIR, env=common.bench_env(), check=True,
+            capture_output=True,
+        )  # fmt: skip
+    _real_data_checked = True
+
+
+def real_zones_signature() -> str:
+    """Changes when the real zones' boundaries change: the synthetic tiling is cut around them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT md5(COALESCE(string_agg(slug || ':' || md5(ST_AsBinary(boundary)), ',' ORDER BY slug), '')) "
+            "FROM wijken_zone WHERE slug NOT LIKE 'bench-%%' AND boundary IS NOT NULL",
+            [],
+        )
+        return cursor.fetchone()[0][:8]
 
 
 def import_addresses(path: Path, source: str | None = None) -> subprocess.CompletedProcess:
@@ -203,7 +241,6 @@ def ensure_geography(scale: common.Scale | None = None) -> dict:
 
     scale = scale or common.scale()
     fp = fingerprint(scale)
-    ensure_real_data()
     current = _meta("geography")
     if current and current[0] == fp:
         return current[1]
