@@ -65,6 +65,7 @@ def _scoped(model):
 
 
 class WijkSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)
     boundary = serializers.SerializerMethodField()
 
     class Meta:

@@ -4,11 +4,16 @@ they are evaluated per request, inside the zone scope, so they only ever offer t
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Assignment, Contactpunt, Spreekuur, SpreekuurException, Wijk, Wijkinspecteur
+
+
+def _yes_no_all():
+    return forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
 
 
 def _wijken(request):
@@ -31,7 +36,7 @@ class WijkFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Wijk.Kind.choices)
     parent = django_filters.ModelChoiceFilter(label=_("Police district"), queryset=_politiewijken)
-    current = django_filters.BooleanFilter(label=_("Valid today"), method="filter_current")
+    current = django_filters.BooleanFilter(label=_("Valid today"), method="filter_current", widget=_yes_no_all())
 
     class Meta:
         model = Wijk
@@ -50,7 +55,7 @@ class WijkFilter(django_filters.FilterSet):
 
 class WijkinspecteurFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = django_filters.BooleanFilter(label=_("Active"), widget=_yes_no_all())
     wijk = django_filters.ModelChoiceFilter(
         label=_("Serves wijk"), queryset=_wijken, field_name="assignments__wijk", distinct=True
     )
@@ -67,7 +72,7 @@ class AssignmentFilter(django_filters.FilterSet):
     wijk = django_filters.ModelChoiceFilter(label=_("Wijk"), queryset=_wijken)
     wijkinspecteur = django_filters.ModelChoiceFilter(label=_("Wijkinspecteur"), queryset=_officers)
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Assignment.AssignmentRole.choices)
-    active = django_filters.BooleanFilter(label=_("Active today"), method="filter_active")
+    active = django_filters.BooleanFilter(label=_("Active today"), method="filter_active", widget=_yes_no_all())
 
     class Meta:
         model = Assignment
@@ -84,7 +89,7 @@ class ContactpuntFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Contactpunt.Kind.choices)
     wijk = django_filters.ModelChoiceFilter(label=_("Wijk"), queryset=_wijken)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = django_filters.BooleanFilter(label=_("Active"), widget=_yes_no_all())
 
     class Meta:
         model = Contactpunt

@@ -230,3 +230,11 @@ def test_api_lists_run_in_constant_queries(personas, world, django_assert_max_nu
             assert client.get(url).status_code == 200, url
     with scope(zone=personas.zone_a.pk):
         assert Assignment.objects.count() == 16
+
+
+def test_openapi_schema_describes_the_staff_api(personas):
+    response = login(personas.bob).get("/api/schema/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for path in ("/api/v1/norm/", "/api/v1/wijken/{id}/", "/api/v1/assignments/", "/api/v1/spreekuur-exceptions/"):
+        assert path in body
