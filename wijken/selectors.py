@@ -170,6 +170,10 @@ def wijk_overview(
             wijken_per_officer[a.wijkinspecteur_id].add(a.wijk_id)
 
     rows = {w.pk: WijkRow(wijk=w, geojson=getattr(w, "geojson", None)) for w in wijk_list}
+    # A filter may leave out a politiewijk whose wijken it shows: keep its heading (loaded by select_related).
+    parents = {w.parent_id: w.parent for w in wijk_list if w.parent_id and w.parent_id not in rows}
+    for parent in parents.values():
+        rows[parent.pk] = WijkRow(wijk=parent)
     for a in assignments:
         row = rows.get(a.wijk_id)
         if row is None:
@@ -181,7 +185,7 @@ def wijk_overview(
         row.fte_assigned += Decimal(1) / Decimal(len(wijken_per_officer[a.wijkinspecteur_id]))
 
     groups: dict[int | None, Group] = {}
-    for w in wijk_list:
+    for w in [*wijk_list, *parents.values()]:
         if w.kind == Wijk.Kind.POLITIEWIJK:
             groups.setdefault(w.pk, Group(politiewijk=None, rows=[])).politiewijk = rows[w.pk]
     for w in wijk_list:
@@ -237,9 +241,7 @@ def wijk_detail(*, wijk: Wijk) -> dict:
     for c in contactpunten:
         c.spreekuren_list = spreekuren[c.pk]
     children = list(wijk.children.current(today).order_by("code")) if wijk.kind == Wijk.Kind.POLITIEWIJK else []
-    versions = list(
-        Wijk.objects.filter(code=wijk.code).exclude(pk=wijk.pk).order_by("valid_from")
-    )
+    versions = list(Wijk.objects.filter(code=wijk.code).exclude(pk=wijk.pk).order_by("valid_from"))
     features = [_feature(wijk, label=f"{wijk.code} · {wijk.name}")]
     for child in Wijk.objects.filter(pk__in=[c.pk for c in children]).annotate(
         geojson=AsGeoJSON("boundary", precision=5)

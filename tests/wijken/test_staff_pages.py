@@ -86,8 +86,11 @@ def test_wijk_list_groups_by_politiewijk_with_map_features_and_officers(personas
 
 def test_wijk_list_filters_by_search_and_shortfall(personas, world):
     client = login(personas.bob)
-    rows = client.get("/wijken/", {"q": "zuid"}).context["overview"].rows
-    assert [r.wijk.name for r in rows] == ["Zuid"]
+    overview = client.get("/wijken/", {"q": "zuid"}).context["overview"]
+    assert [r.wijk.name for r in overview.rows] == ["Zuid"]
+    assert overview.groups[0].politiewijk.wijk == world["pw"]  # the heading stays
+    overview = client.get("/wijken/", {"parent": world["pw"].pk}).context["overview"]
+    assert [r.wijk.name for r in overview.rows] == ["Noord", "Zuid"]
     # Noord: 5,000 inhabitants and 1 officer (short 0.3: within the norm); Zuid 3,000 and 1: fine.
     assert client.get("/wijken/", {"shortfall": "1"}).context["overview"].rows == []
     with scope(zone=personas.zone_a.pk):
