@@ -275,13 +275,14 @@ class Answer(models.Model):
 
 class ThemeResult(models.Model):
     """Per scan and theme: the score, the problem noted and the status against the contact's previous scan.
-    Date and wijk are copied from the scan so that aggregates read one table."""
+    Date, wijk and contact are copied from the scan so that aggregates read one covering index, not two tables."""
 
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="theme_results")
     theme_key = models.SlugField(_("theme"), max_length=50)
     date = models.DateField(_("date"))
     wijk = models.ForeignKey(Wijk, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    contact = models.ForeignKey(ContactPerson, on_delete=models.PROTECT, related_name="+")
     score = models.FloatField(_("score (0-1, 1 is good)"), null=True, blank=True)
     has_problem = models.BooleanField(_("problem noted"), default=False)
     problem_note = models.TextField(_("problem"), blank=True)
@@ -300,7 +301,14 @@ class ThemeResult(models.Model):
         verbose_name_plural = _("theme results")
         ordering = ["scan", "theme_key"]
         constraints = [models.UniqueConstraint(fields=["zone", "scan", "theme_key"], name="themeresult_unique")]
-        indexes = [models.Index(fields=["zone", "date", "wijk", "theme_key"], name="themeresult_aggregate")]
+        indexes = [
+            # Covering: the aggregates are an index-only scan of the period's rows.
+            models.Index(
+                fields=["zone", "date"],
+                include=["wijk", "theme_key", "score", "has_problem", "contact"],
+                name="themeresult_aggregate",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.theme_key}: {self.status}"

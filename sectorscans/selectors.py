@@ -9,21 +9,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.db import connection
 from django.db.models import (
-    Avg,
-    Case,
-    Count,
     DateField,
     F,
     Func,
-    IntegerField,
     Max,
     Min,
-    OuterRef,
     Q,
-    Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -32,7 +26,7 @@ from django.utils.translation import gettext as _
 from partners.models import ContactPerson
 from wijken.models import MANAGER_ROLES, Assignment, Membership, Role, Wijk, Wijkinspecteur, Zone
 
-from .models import Questionnaire, Scan, SectorscanSettings, Theme, ThemeResult
+from .models import Questionnaire, SectorscanSettings, Theme, ThemeResult
 from .services import settings_for
 
 # --- Who may edit what ------------------------------------------------------------------------------------
@@ -96,10 +90,10 @@ class CoverageRow:
 
 
 def _coverage_queryset(*, zone: Zone, conf: SectorscanSettings, on: datetime.date, wijk_ids=None):
-    last = Subquery(Scan.objects.filter(contact=OuterRef("pk")).order_by("-date").values("date")[:1])
+    # One grouped join over the zone's scans (the scan_zone_contact_date index), not a subquery per reference.
     qs = (
         ContactPerson.objects.filter(zone=zone, is_active=True, partner__is_active=True)
-        .annotate(last_scan=last)
+        .annotate(last_scan=Max("sectorscans__date"))
         .annotate(due_on=AddMonths(F("last_scan"), conf.interval_months))
         .annotate(due_sort=Coalesce(F("due_on"), Value(datetime.date(1900, 1, 1)), output_field=DateField()))
     )
@@ -191,30 +185,45 @@ class WijkCoverage:
         return round(100 * (self.contacts - self.never - self.overdue) / self.contacts) if self.contacts else 100
 
 
+COVERAGE_BY_WIJK_SQL = """
+SELECT p.wijk_id, w.name AS wijk_name, COUNT(*) AS contacts,
+       COUNT(*) FILTER (WHERE c.last_scan IS NULL) AS never,
+       COUNT(*) FILTER (WHERE c.due_on < %(on)s) AS overdue,
+       COUNT(*) FILTER (WHERE c.due_on >= %(on)s AND c.due_on <= %(horizon)s) AS due
+FROM (
+    SELECT cp.id, cp.partner_id, MAX(s.date) AS last_scan,
+           CAST(MAX(s.date) + make_interval(months => %(months)s) AS date) AS due_on
+    FROM partners_contactperson cp
+    LEFT JOIN sectorscans_scan s ON s.contact_id = cp.id AND s.zone_id = %(zone)s
+    WHERE cp.zone_id = %(zone)s AND cp.is_active
+    GROUP BY cp.id
+) AS c
+JOIN partners_partner p ON p.id = c.partner_id AND p.is_active AND p.zone_id = %(zone)s
+LEFT JOIN wijken_wijk w ON w.id = p.wijk_id
+WHERE %(all_wijken)s OR p.wijk_id = ANY(%(wijk_ids)s)
+GROUP BY p.wijk_id, w.name
+ORDER BY w.name NULLS LAST
+"""
+
+
 def coverage_by_wijk(
     *, zone: Zone, wijk_ids=None, on: datetime.date | None = None, settings: SectorscanSettings | None = None
 ) -> list[WijkCoverage]:
-    """Per wijk: active contacts, never scanned, overdue and due within the digest horizon. One query."""
+    """Per wijk: active contacts, never scanned, overdue and due within the digest horizon. One query (raw
+    SQL: the counts filter on a per-contact aggregate, which the ORM cannot nest; the zone filter is explicit)."""
     on = on or timezone.localdate()
     conf = settings or settings_for(zone=zone)
-    horizon = on + datetime.timedelta(days=conf.digest_days)
-    qs = (
-        _coverage_queryset(zone=zone, conf=conf, on=on, wijk_ids=wijk_ids)
-        .values("partner__wijk_id", "partner__wijk__name")
-        .annotate(
-            contacts=Count("pk"),
-            never=Count("pk", filter=Q(last_scan__isnull=True)),
-            overdue=Count("pk", filter=Q(due_on__lt=on)),
-            due=Count("pk", filter=Q(due_on__gte=on, due_on__lte=horizon)),
-        )
-        .order_by("partner__wijk__name")
-    )
-    return [
-        WijkCoverage(
-            r["partner__wijk_id"], r["partner__wijk__name"] or "", r["contacts"], r["never"], r["overdue"], r["due"]
-        )
-        for r in qs
-    ]
+    params = {
+        "zone": zone.pk,
+        "on": on,
+        "horizon": on + datetime.timedelta(days=conf.digest_days),
+        "months": int(conf.interval_months),
+        "all_wijken": wijk_ids is None,
+        "wijk_ids": list(wijk_ids or []),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(COVERAGE_BY_WIJK_SQL, params)
+        return [WijkCoverage(*row) for row in cursor.fetchall()]
 
 
 # --- Aggregates -------------------------------------------------------------------------------------------
@@ -338,24 +347,61 @@ def period_choices(*, zone: Zone, kind: str) -> list[Period]:
     return periods
 
 
+AGGREGATE_SQL = """
+SELECT wijk_id, theme_key, current, (SUM(score_sum) / NULLIF(SUM(scored), 0))::float8 AS mean,
+       SUM(scored)::int AS scored, SUM(n)::int AS n,
+       COUNT(*) AS contacts, COUNT(*) FILTER (WHERE problem) AS problem_contacts
+FROM (
+    SELECT wijk_id, theme_key, (date >= %(start)s) AS current, contact_id, SUM(score) AS score_sum,
+           COUNT(score) AS scored, COUNT(*) AS n, BOOL_OR(has_problem) AS problem
+    FROM sectorscans_themeresult
+    WHERE zone_id = %(zone)s AND date >= %(previous)s AND date < %(end)s
+    GROUP BY 1, 2, 3, 4
+) AS per_contact
+GROUP BY 1, 2, 3
+"""
+
+
 def aggregate_figures(*, zone: Zone, period: Period) -> dict:
     """Per wijk and theme for `period` and the one before: mean score (0-10), share of contacts reporting a
-    problem, and the number of scans behind each figure; the zone's totals alike. Two aggregate queries
-    over the theme results of both periods, grouped by wijk and theme."""
-    current = Case(When(date__gte=period.start, then=Value(1)), default=Value(0), output_field=IntegerField())
-    base = ThemeResult.objects.filter(zone=zone, date__gte=period.previous.start, date__lt=period.end).annotate(
-        current=current
-    )
-    measures = {
-        "mean": Avg("score"),
-        "n": Count("id"),
-        "contacts": Count("scan__contact_id", distinct=True),
-        "problem_contacts": Count("scan__contact_id", distinct=True, filter=Q(has_problem=True)),
-    }
-    per_wijk = base.values("wijk_id", "theme_key", "current").annotate(**measures).order_by()
-    totals = base.values("theme_key", "current").annotate(**measures).order_by()
-    by_wijk = _fill_cells(per_wijk, lambda r: r["wijk_id"])
-    total_cells = _fill_cells(totals, lambda r: None).get(None, {})
+    problem, and the number of scans behind each figure; the zone's totals alike.
+
+    One query: an index-only scan of the two periods' theme results, aggregated per contact first (a contact
+    with two scans in a period counts once in the share) and then per wijk and theme, both as hash aggregates.
+    The zone's totals add up the wijken in Python (a contact counts in the wijk of its partner at the time of
+    the scan). Raw SQL because the ORM cannot aggregate over an aggregate; the zone filter is explicit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            AGGREGATE_SQL,
+            {"zone": zone.pk, "start": period.start, "previous": period.previous.start, "end": period.end},
+        )
+        columns = [c.name for c in cursor.description]
+        fetched = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    by_wijk = _fill_cells(fetched, lambda r: r["wijk_id"])
+    totals: dict[tuple, dict] = {}
+    for r in fetched:
+        t = totals.setdefault(
+            (r["theme_key"], r["current"]),
+            {
+                "theme_key": r["theme_key"],
+                "current": r["current"],
+                "sum": 0.0,
+                "scored_n": 0,
+                "n": 0,
+                "contacts": 0,
+                "problem_contacts": 0,
+            },
+        )
+        t["n"] += r["n"]
+        t["contacts"] += r["contacts"]
+        t["problem_contacts"] += r["problem_contacts"]
+        if r["mean"] is not None:
+            # The zone's mean weighs each wijk's mean by the number of scored results behind it.
+            t["sum"] += r["mean"] * r["scored"]
+            t["scored_n"] += r["scored"]
+    for t in totals.values():
+        t["mean"] = t["sum"] / t["scored_n"] if t["scored_n"] else None
+    total_cells = _fill_cells(totals.values(), lambda r: None).get(None, {})
     wijken = list(Wijk.objects.filter(zone=zone).current().leaves().order_by("name").values("pk", "name"))
     rows = [FigureRow(w["pk"], w["name"], dict(by_wijk.get(w["pk"], {}))) for w in wijken]
     known = {w["pk"] for w in wijken}

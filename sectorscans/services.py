@@ -369,6 +369,7 @@ def scan_take(
                 theme_key=o.theme.key,
                 date=date,
                 wijk_id=partner.wijk_id,
+                contact=contact,
                 score=o.score,
                 has_problem=o.has_problem,
                 problem_note=o.problem_note,

@@ -90,6 +90,7 @@ class ThemeResultFactory(factory.django.DjangoModelFactory):
     theme_key = factory.Sequence(lambda n: f"thema-{n}")
     date = factory.SelfAttribute("scan.date")
     wijk = factory.SelfAttribute("scan.wijk")
+    contact = factory.SelfAttribute("scan.contact")
     score = 0.6
     has_problem = True
     problem_note = f"{SENTINEL} probleem"
