@@ -3,7 +3,8 @@ gunicorn loaded with wrk on loopback, against the same server's bare /healthz/ (
 
 Knobs (environment): BENCH_DURATION (s per wrk run, default 15), BENCH_WARMUP (s, default 3),
 BENCH_CONNECTIONS (default 32), BENCH_WRK_THREADS (default 2), BENCH_FLOOR_SECONDS (default 5),
-BENCH_GUNICORN (comma-separated server configurations, e.g. "sync:2,sync:3,gthread:2x4"),
+BENCH_GUNICORN (comma-separated server configurations, default "sync:2,gthread:2x4,gthread:3x8":
+worker class : workers x threads),
 BENCH_PORT (default 8106), BENCH_LOOKUP_PATH (default /api/v1/mijn-buurt/), BENCH_CONN_MAX_AGE (default 600),
 BENCH_SERVER_ENV (extra environment for gunicorn, "NAME=value,..."), BENCH_SKIP_HTTP (only the floor).
 """
@@ -555,7 +556,9 @@ def check_answers(server: Server, samples: dict) -> dict:
 
 
 def measure_http(samples: dict) -> tuple[list[dict], list[dict]]:
-    configs = [c.strip() for c in os.environ.get("BENCH_GUNICORN", "sync:2,sync:3,gthread:2x4").split(",") if c.strip()]
+    configs = [
+        c.strip() for c in os.environ.get("BENCH_GUNICORN", "sync:2,gthread:2x4,gthread:3x8").split(",") if c.strip()
+    ]
     port = int(common.env_float("BENCH_PORT", 8106))
     seconds = common.env_float("BENCH_DURATION", 15)
     warmup = common.env_float("BENCH_WARMUP", 3)

@@ -1,0 +1,75 @@
+"""Markdown tables from benchmarks/results/*.json, for docs/performance.md: `python -m benchmarks.report`."""
+
+from __future__ import annotations
+
+import json
+
+from .common import RESULTS_DIR
+
+
+def _load(name: str) -> dict | None:
+    path = RESULTS_DIR / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _table(headers: list[str], rows: list[list]) -> str:
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---:" if i else "---" for i in range(len(headers))) + "|",
+    ]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
+
+
+def main() -> None:
+    imp = _load("import")
+    if imp:
+        first = imp["first_load"]
+        print(
+            f"Import ({imp['measured_at']}, scale {imp['scale']}, load average at start "
+            f"{imp['machine'].get('loadavg_at_start', ['?'])[0]:.1f}):\n"
+        )
+        rows = [["first load, empty table", f"{first['addresses']:,}", first["import_seconds"],
+                 f"{first['rows_per_second']:,}", f"< {imp['target_seconds']:.0f} s",
+                 "yes" if imp["meets_target"] else "no"]]  # fmt: skip
+        if "reimport_seconds" in imp:
+            rows.append(["second run, unchanged", f"{first['addresses']:,}", imp["reimport_seconds"], "", "", ""])
+        print(_table(["run", "addresses", "seconds", "rows/s", "target", "met"], rows))
+        print()
+    look = _load("lookup")
+    if not look:
+        return
+    print(
+        f"Lookup ({look['measured_at']}, scale {look['scale']}, load average at start "
+        f"{look['machine'].get('loadavg_at_start', ['?'])[0]:.1f}):\n"
+    )
+    print(_table(
+        ["(a) floor: what", "processes", "per second", "p50 ms", "p99 ms"],
+        [[r["label"], r["processes"], _n(r["per_second"]), r["p50_ms"], r["p99_ms"]] for r in look["floor"]],
+    ))  # fmt: skip
+    print()
+    ratios = {(r["server"], r["scenario"]): r for r in look["ratios"]}
+    rows = []
+    for r in look["http"]:
+        ratio = ratios.get((r["server"], r["scenario"]))
+        rows.append([
+            r["server"], r["scenario"], _n(r["rps"]), r["p50_ms"], r["p99_ms"], r["errors"],
+            f"{ratio['ratio_to_bare']:.0%}" if ratio else "(c)",
+            r["cpu"]["gunicorn_cores"], r["cpu"]["postgres_cores"], r["cpu"]["wrk_cores"], r["cpu"]["other_cores"],
+        ])  # fmt: skip
+    print(_table(
+        ["server", "(b)/(c) scenario", "req/s", "p50 ms", "p99 ms", "errors", "vs bare", "gunicorn cores",
+         "pg cores", "wrk cores", "other cores"],
+        rows,
+    ))  # fmt: skip
+    checks = look.get("checks", {})
+    if checks:
+        print(f"\nChecks: {json.dumps(checks)}")
+
+
+if __name__ == "__main__":
+    main()
