@@ -15,7 +15,10 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import threading
+import time
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,34 +61,103 @@ NUMBER = re.compile(r"(?<![\w])(\d+)\s*(?:(?:bus|bte|boite)\s*)?([a-z]{1,2}\b|\d
 # --- Cache versioning -----------------------------------------------------------------------------------
 
 
+_redis = None
+
+
+def redis_client():
+    """The Django cache's Redis (same pool, same key prefix through cache.make_key), as one client object per
+    process. Django builds a new client object for every call, and setting one up (it copies ~170 response
+    callbacks) costs more than the round trip itself on this hot path. None when the cache is not Redis."""
+    global _redis
+    if _redis is None:
+        backend = getattr(cache, "_cache", None)
+        _redis = backend.get_client(write=True) if hasattr(backend, "get_client") else False
+    return _redis or None
+
+
 def cache_version() -> int:
-    version = cache.get(VERSION_KEY)
+    client = redis_client()
+    if client is None:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, 1, None)
+        return int(version or 1)
+    key = cache.make_key(VERSION_KEY)
+    version = client.get(key)
     if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, None)
+        client.set(key, 1, nx=True)
+        return 1
     return int(version)
+
+
+# A small per-process layer in front of Redis for the answers asked most (DESIGN §10: repeated addresses), checked
+# against the version read from Redis at most once a second: a change shows everywhere within that second.
+LOCAL_SIZE = 1000
+LOCAL_VERSION_TTL = 1.0
+_local: OrderedDict[str, tuple[int, str]] = OrderedDict()
+_local_lock = threading.Lock()
+_version_seen: tuple[float, int] = (0.0, 0)
+
+
+def _current_version() -> int:
+    global _version_seen
+    now = time.monotonic()
+    seen_at, version = _version_seen
+    if not version or now - seen_at > LOCAL_VERSION_TTL:
+        version = cache_version()
+        _version_seen = (now, version)
+    return version
 
 
 def invalidate(**_kwargs) -> None:
     """Forget every cached answer (bump the version the answers are stamped with)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+    global _version_seen
+    client = redis_client()
+    if client is None:
+        try:
+            version = cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 2, None)
+            version = 2
+    else:
+        version = client.incr(cache.make_key(VERSION_KEY))
+    with _local_lock:
+        _local.clear()
+        _version_seen = (time.monotonic(), int(version))
 
 
 def _cached(key: str) -> str | None:
-    # One round trip: the answer and the current version together.
-    found = cache.get_many([key, VERSION_KEY])
-    stamped = found.get(key)
-    if stamped is None:
-        return None
-    version, text = stamped
-    return text if version == found.get(VERSION_KEY, 1) else None
+    version = _current_version()
+    with _local_lock:
+        hit = _local.get(key)
+        if hit is not None and hit[0] == version:
+            _local.move_to_end(key)
+            return hit[1]
+    client = redis_client()
+    raw = cache.get(key, "") if client is None else (client.get(cache.make_key(key)) or b"")
+    stamp, _, text = (raw.encode() if isinstance(raw, str) else raw).partition(b"|")
+    if not text or stamp != str(version).encode():
+        return None  # absent, older than the last change, or not ours
+    text = text.decode()
+    _remember(key, version, text)
+    return text
+
+
+def _remember(key: str, version: int, text: str) -> None:
+    with _local_lock:
+        _local[key] = (version, text)
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_SIZE:
+            _local.popitem(last=False)
 
 
 def _store(key: str, text: str, version: int) -> None:
-    cache.set(key, (version, text), CACHE_TIMEOUT)
+    client = redis_client()
+    if client is None:
+        cache.set(key, f"{version}|{text}", CACHE_TIMEOUT)
+    else:
+        client.set(cache.make_key(key), f"{version}|{text}".encode(), ex=CACHE_TIMEOUT)
+    _remember(key, version, text)
 
 
 _INVALIDATING_MODELS = (
@@ -463,7 +535,7 @@ def _answer(sql: str, params: dict, key: str) -> str | None:
     text = _cached(key)
     if text is not None:
         return text
-    version = cache_version()
+    version = _current_version()
     # The citizen's lookup runs without a zone: finding the zone is the point of it.
     with scopes_disabled(), connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -548,7 +620,7 @@ def zones_overview() -> dict:
     key = "mijnbuurt:zones"
     text = _cached(key)
     if text is None:
-        version = cache_version()
+        version = _current_version()
         with connection.cursor() as cursor:
             cursor.execute(
                 """SELECT COALESCE(json_agg(json_build_object('type', 'Feature',

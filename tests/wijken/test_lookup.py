@@ -279,3 +279,16 @@ def test_a_lookup_is_one_query(zone, django_assert_num_queries):
     assert answer["wijk"]["code"] == "W1"
     assert answer["wijk"]["boundary"]["type"] in ("Polygon", "MultiPolygon")
     assert lookup.neighbourhood_for_address(address.pk + 1000) is None
+
+
+def test_another_process_change_is_seen_within_the_local_ttl(zone, monkeypatch):
+    """The per-process layer trusts the version it read for at most LOCAL_VERSION_TTL seconds."""
+    wijk(zone, "W1", (2.8, 51.2, 2.9, 51.3))
+    lookup.neighbourhood_at((51.25, 2.85))
+    key = next(iter(lookup._local))
+    # Another process bumps the version in Redis; this process has not heard of it yet.
+    lookup.redis_client().incr(lookup.cache.make_key(lookup.VERSION_KEY))
+    assert lookup._cached(key) is not None  # still within the second it trusts its version
+    seen_at, version = lookup._version_seen
+    monkeypatch.setattr(lookup, "_version_seen", (seen_at - lookup.LOCAL_VERSION_TTL - 0.1, version))
+    assert lookup._cached(key) is None  # re-read the version: the answer is stale

@@ -4,6 +4,7 @@ and a clean slate in Redis for the lookup cache and the per-client limits."""
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -54,10 +55,28 @@ def this_week(weekday: int) -> datetime.date:
     return today + datetime.timedelta(days=(weekday - today.weekday()) % 7)
 
 
+def reset_limits(ip: str) -> None:
+    """Forget the per-client counters of an address (the public API's fixed windows, the contact form's)."""
+    now = time.time()
+    keys = [f"contact-rate:{ip}"]
+    for duration in (1, 60, 3600, 86400):
+        window = int(now // duration)
+        keys += [f"throttle-fw:{scope}:{ip}:{w}" for scope in ("public", "contact") for w in (window - 1, window)]
+    cache.delete_many(keys)
+
+
+def away_from_window_edge(seconds: int = 60, margin: float = 3.0) -> None:
+    """Wait until the current fixed window has at least `margin` seconds left, so that a test counting requests
+    in one window does not straddle two."""
+    left = seconds - time.time() % seconds
+    if left < margin:
+        time.sleep(left + 0.05)
+
+
 @pytest.fixture
 def clean_slate():
     """Forget cached answers and reset the per-client counters this test could hit."""
     lookup.invalidate()
-    cache.delete_many([f"throttle_public_{CLIENT_IP}", f"throttle_contact_{CLIENT_IP}", f"contact-rate:{CLIENT_IP}"])
+    reset_limits(CLIENT_IP)
     yield
     lookup.invalidate()
