@@ -8,7 +8,7 @@ class WijkenConfig(AppConfig):
 
     def ready(self) -> None:
         from . import demo_steps  # noqa: F401  (registers the demo steps)
-        from .models import MANAGER_ROLES, STAFF_ROLES
+        from .models import MANAGER_ROLES, STAFF_ROLES, Role
         from .navigation import register_section
 
         register_section(
@@ -26,6 +26,24 @@ class WijkenConfig(AppConfig):
             roles=MANAGER_ROLES,
             order=15,
             description=_("Who serves which wijk, from when, and who stands in."),
+        )
+        register_section(
+            key="norm",
+            label=_("Norm check"),
+            url_name="wijk-norm",
+            roles=STAFF_ROLES | {Role.BESTUUR},
+            order=12,
+            description=_(
+                "Inhabitants per wijkinspecteur against the norm of one per 4,000, per wijk and for the zone."
+            ),
+        )
+        register_section(
+            key="contactpunten",
+            label=_("Office hours"),
+            url_name="contactpunt-list",
+            roles=STAFF_ROLES,
+            order=16,
+            description=_("Police stations, wijkkantoren and antennepunten with their weekly office hours."),
         )
         register_section(
             key="inbox",
