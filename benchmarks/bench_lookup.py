@@ -456,7 +456,7 @@ def wrk(server: Server, paths_file: Path, seconds: float, offset: int = 0) -> di
     threads = int(common.env_float("BENCH_WRK_THREADS", 2))
     script = Path(__file__).with_name("wrk_paths.lua")
     cmd = [
-        shutil.which("wrk") or "wrk", f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "5s",
+        shutil.which("wrk"), f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "5s",
         "-s", str(script), f"http://127.0.0.1:{server.port}", "--", str(paths_file), str(offset), str(threads),
     ]  # fmt: skip
     gunicorn_pids = server.worker_pids()
@@ -562,6 +562,8 @@ def measure_http(samples: dict) -> tuple[list[dict], list[dict]]:
     port = int(common.env_float("BENCH_PORT", 8106))
     seconds = common.env_float("BENCH_DURATION", 15)
     warmup = common.env_float("BENCH_WARMUP", 3)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk); BENCH_SKIP_HTTP=1 runs the floor only")
     runs, checks = [], []
     plan = scenarios(samples)
     for config in configs:
@@ -620,6 +622,7 @@ def main() -> None:
     if floor_checks:
         print(f"checks: {floor_checks}")
 
+    clear_cache_prefix(os.environ["CACHE_KEY_PREFIX"])  # what the in-process selector runs cached
     runs, http_checks = ([], []) if os.environ.get("BENCH_SKIP_HTTP") else measure_http(samples)
     ratio_rows = ratios(runs)
     if runs:

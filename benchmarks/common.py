@@ -93,11 +93,17 @@ def ensure_database() -> None:
     run_manage(["migrate", "--noinput", "-v0"])
 
 
+def cache_prefix() -> str:
+    return f"bench-{urlparse(database_url()).path.lstrip('/')}-{os.getpid()}"
+
+
 def bench_env(**extra: str) -> dict[str, str]:
     """The environment for subprocesses (manage.py, gunicorn): the benchmark database, quiet logs."""
     env = dict(os.environ)
     env["DATABASE_URL"] = database_url()
     env.setdefault("LOG_LEVEL", "WARNING")
+    # Redis is shared with development servers: never read or write their cached answers.
+    env.setdefault("CACHE_KEY_PREFIX", cache_prefix())
     env.update(extra)
     return env
 
@@ -118,6 +124,7 @@ def setup_django() -> None:
         return
     os.environ["DATABASE_URL"] = database_url()
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("CACHE_KEY_PREFIX", cache_prefix())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(BASE_DIR))
     import django
