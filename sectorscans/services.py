@@ -156,7 +156,7 @@ def active_questionnaire(*, zone: Zone) -> Questionnaire | None:
 
 
 def compare(*, previous: ThemeResult | None, score: float | None, has_problem: bool) -> str:
-    """The status of a theme against the contact's previous scan (documented in docs/sectorscans.md):
+    """The status of a theme against the contact's previous scan (the pages show the same rules):
 
     - no previous result for the theme: new;
     - a problem noted last time and not now: solved;
