@@ -64,6 +64,7 @@ def test_every_oostende_address_resolves_to_its_wijk(oostende, capsys):
     for row in rows:  # the later row of a repeated address counts, as in the importer
         expected[(row["street"], row["housenumber"], row["postcode"])] = row["wijk_code"]
     found: dict[int, str] = {}
+    ids: dict[tuple, int] = {}
     not_found = []
     for (street, number, postcode), code in expected.items():
         candidates = lookup.search_addresses(f"{street} {number}", limit=20)
@@ -76,6 +77,7 @@ def test_every_oostende_address_resolves_to_its_wijk(oostende, capsys):
             not_found.append(f"{street} {number}")
             continue
         found[exact[0]["id"]] = code
+        ids[(street, number, postcode)] = exact[0]["id"]
     codes = lookup.wijk_codes_for_addresses(list(found))
     wrong = [address_id for address_id, code in found.items() if codes.get(address_id) != code]
     address_seconds = time.monotonic() - started
@@ -90,9 +92,32 @@ def test_every_oostende_address_resolves_to_its_wijk(oostende, capsys):
         assert answer["wijk"]["code"] == found[address_id]
         assert answer["zone"]["id"] == zone.pk
 
+    # 4. Typed the way people type, through the fuzzy path: lower case, a dropped accent or "str" for "straat"
+    #    must always find the right address; two swapped letters nearly always, and rarely the wrong one.
+    rng = random.Random(8400)
+    plain = [(street, number, postcode) for (street, number, postcode) in expected if len(street) >= 8]
+    casual_wrong = []
+    for street, number, postcode in rng.sample([k for k in plain if k[0].endswith("straat")], 300):
+        typed = f"{street[:-3]} {number}" if rng.random() < 0.5 else f"{street.lower().replace('e', 'é', 1)} {number}"
+        match = lookup.unambiguous_match(lookup.search_addresses(typed))
+        if not match or match["id"] != ids[(street, number, postcode)]:
+            casual_wrong.append(typed)
+    assert not casual_wrong, casual_wrong[:10]
+    right = wrong = 0
+    swapped = rng.sample(plain, 500)
+    for street, number, postcode in swapped:
+        k = rng.randrange(2, len(street) - 3)
+        typed = f"{street[:k]}{street[k + 1]}{street[k]}{street[k + 2 :]} {number}"
+        match = lookup.unambiguous_match(lookup.search_addresses(typed))
+        if match:
+            right += match["id"] == ids[(street, number, postcode)]
+            wrong += match["id"] != ids[(street, number, postcode)]
+    assert right >= 0.95 * len(swapped) and wrong <= 0.01 * len(swapped), (right, wrong)
+
     with capsys.disabled():
         print(
             f"\nOostende: {by_point:,}/{total:,} points resolved by point in {point_seconds:.1f} s; "
-            f"{len(found):,}/{len(expected):,} distinct addresses by search + exact match in {address_seconds:.1f} s"
+            f"{len(found):,}/{len(expected):,} distinct addresses by search + exact match in {address_seconds:.1f} s; "
+            f"typos: 300/300 casual, {right}/500 with two letters swapped ({wrong} wrong)"
         )
     assert address_seconds < 60
