@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -13,6 +14,7 @@ from django_scopes import scopes_disabled
 from tests import factories as f
 from tests.wijken.test_lookup_support import clean_slate, make_address, this_week  # noqa: F401
 from wijken import lookup
+from wijken.lookup import caching
 from wijken.models import Assignment
 
 pytestmark = pytest.mark.usefixtures("clean_slate")
@@ -285,10 +287,10 @@ def test_another_process_change_is_seen_within_the_local_ttl(zone, monkeypatch):
     """The per-process layer trusts the version it read for at most LOCAL_VERSION_TTL seconds."""
     wijk(zone, "W1", (2.8, 51.2, 2.9, 51.3))
     lookup.neighbourhood_at((51.25, 2.85))
-    key = next(iter(lookup._local))
+    key = next(iter(caching._local))
     # Another process bumps the version in Redis; this process has not heard of it yet.
-    lookup.redis_client().incr(lookup.cache.make_key(lookup.VERSION_KEY))
-    assert lookup._cached(key) is not None  # still within the second it trusts its version
-    seen_at, version = lookup._version_seen
-    monkeypatch.setattr(lookup, "_version_seen", (seen_at - lookup.LOCAL_VERSION_TTL - 0.1, version))
-    assert lookup._cached(key) is None  # re-read the version: the answer is stale
+    caching.redis_client().incr(cache.make_key(caching.VERSION_KEY))
+    assert caching._cached(key) is not None  # still within the second it trusts its version
+    seen_at, version = caching._version_seen
+    monkeypatch.setattr(caching, "_version_seen", (seen_at - caching.LOCAL_VERSION_TTL - 0.1, version))
+    assert caching._cached(key) is None  # re-read the version: the answer is stale

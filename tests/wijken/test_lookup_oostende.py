@@ -13,6 +13,7 @@ import time
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tests import factories as f
@@ -50,7 +51,7 @@ def test_every_oostende_address_resolves_to_its_wijk(oostende, capsys):
         cursor.execute(
             f"""SELECT count(*), count(*) FILTER (WHERE cw.code = c.wijk_code)
                 FROM crab c LEFT JOIN LATERAL ({covering}) cw ON true""",
-            {"today": lookup.timezone.localdate()},
+            {"today": timezone.localdate()},
         )
         total, by_point = cursor.fetchone()
         cursor.execute("DROP TABLE crab")
