@@ -14,6 +14,7 @@ class PartnersConfig(AppConfig):
         from .permissions import EDIT_ROLES
 
         register_section(
+            group=_("Network"),
             key="partners",
             label=_("Partners"),
             url_name="partners:list",
@@ -22,6 +23,7 @@ class PartnersConfig(AppConfig):
             description=_("The partner network of every wijk: organisations, contact persons, visits and what is due."),
         )
         register_section(
+            group=_("Network"),
             key="visit-log",
             label=_("Log a visit"),
             url_name="partners:visit-pick",

@@ -13,6 +13,7 @@ class SectorscansConfig(AppConfig):
         from . import demo_steps  # noqa: F401  (registers the demo step)
 
         register_section(
+            group=_("Sectorscans"),
             key="sectorscans",
             label=_("Sectorscans"),
             url_name="sectorscans:scan-list",
@@ -21,6 +22,7 @@ class SectorscansConfig(AppConfig):
             description=_("Take a sectorscan with a partner contact and compare it with the previous one."),
         )
         register_section(
+            group=_("Sectorscans"),
             key="sectorscan-coverage",
             label=_("Coverage"),
             url_name="sectorscans:coverage",
@@ -31,6 +33,7 @@ class SectorscansConfig(AppConfig):
             ),
         )
         register_section(
+            group=_("Sectorscans"),
             key="sectorscan-figures",
             label=_("Figures"),
             url_name="sectorscans:figures",

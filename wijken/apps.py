@@ -7,7 +7,10 @@ class WijkenConfig(AppConfig):
     verbose_name = _("Zones and wijken")
 
     def ready(self) -> None:
-        from . import demo_steps  # noqa: F401  (registers the demo steps)
+        from . import (
+            demo_steps,  # noqa: F401  (registers the demo steps)
+            lookup,  # noqa: F401  (connects the signals that expire cached mijn-buurt answers)
+        )
         from .models import MANAGER_ROLES, STAFF_ROLES, Role
         from .navigation import register_section
 

@@ -51,6 +51,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_scopes import scope
 
+from .lookup.caching import invalidate as lookup_invalidate
 from .models import Address, Wijk, Zone
 
 # How many individual problems a report lists before it only counts them.
@@ -261,6 +262,8 @@ def import_wijken(
         if valid_from is not None:
             _close_old_versions(zone, on, imported_ids, parent_field is not None, report)
         _check_coverage(zone, valid_from or timezone.localdate(), report)
+        # Bulk writes bypass the save signals that expire cached mijn-buurt answers.
+        transaction.on_commit(lookup_invalidate)
     report.seconds = _now() - started
     return report
 
@@ -724,6 +727,8 @@ def import_adressen(*, path: str | Path, source: str = "", country: str | None =
     report.messages.insert(
         0, _("Layout: %(layout)s (country %(country)s).") % {"layout": layout.name, "country": country}
     )
+    # COPY and INSERT ... SELECT bypass the save signals that expire cached mijn-buurt answers.
+    transaction.on_commit(lookup_invalidate)
     report.seconds = _now() - started
     return report
 

@@ -17,6 +17,7 @@ class Section:
     roles: frozenset[str]
     description: str = ""
     order: int = 100
+    group: object = None  # a lazily translated label; sections with the same group share a header menu
 
     @property
     def url(self) -> str | None:
@@ -29,11 +30,33 @@ class Section:
 _sections: dict[str, Section] = {}
 
 
-def register_section(*, key: str, label, url_name: str, roles: Iterable[str], description="", order: int = 100) -> None:
-    _sections[key] = Section(key, label, url_name, frozenset(roles), description, order)
+def register_section(
+    *, key: str, label, url_name: str, roles: Iterable[str], description="", order: int = 100, group=None
+) -> None:
+    _sections[key] = Section(key, label, url_name, frozenset(roles), description, order, group)
 
 
 def sections_for(role: str | None) -> list[Section]:
     if role is None:
         return []
     return sorted((s for s in _sections.values() if role in s.roles), key=lambda s: (s.order, s.key))
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    label: object
+    sections: tuple[Section, ...]
+
+
+def nav_groups_for(role: str | None) -> list[NavGroup]:
+    """The header menu: sections of one group become a dropdown, a group of one a plain link. Groups keep
+    the order of their first section."""
+    groups: dict[str, list[Section]] = {}
+    labels: dict[str, object] = {}
+    for section in sections_for(role):
+        if section.url is None:
+            continue
+        key = str(section.group) if section.group is not None else f"section:{section.key}"
+        groups.setdefault(key, []).append(section)
+        labels.setdefault(key, section.group if section.group is not None else section.label)
+    return [NavGroup(labels[key], tuple(items)) for key, items in groups.items()]

@@ -24,7 +24,7 @@ from rest_framework import permissions, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .models import ALL_ROLES, MANAGER_ROLES, STAFF_ROLES, Membership, Zone
-from .navigation import sections_for
+from .navigation import nav_groups_for
 
 SESSION_KEY = "active_zone"
 ZONE_PARAM = "zone"
@@ -111,7 +111,7 @@ def zone_context(request: HttpRequest) -> dict:
         "active_zone": getattr(request, "zone", None),
         "active_membership": membership,
         "user_memberships": getattr(request, "memberships", []),
-        "nav_sections": sections_for(membership.role) if membership else [],
+        "nav_groups": nav_groups_for(membership.role) if membership else [],
         "map_tiles_url": settings.MAP_TILES_URL,
         "map_tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }
