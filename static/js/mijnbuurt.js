@@ -13,7 +13,9 @@
   var active = -1;
   var timer = null;
   var controller = null;
-  var t = window.gettext || function (s) { return s; };
+  // gettext() comes from the JavaScript catalogue (/jsi18n/); calling it by name lets makemessages find the strings.
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (f, a) { return f.replace("%s", a[0]); };
 
   function go(params) { window.location.href = page + "?" + new URLSearchParams(params).toString(); }
 
@@ -54,8 +56,8 @@
     var open = options.length > 0;
     list.classList.toggle("d-none", !open);
     input.setAttribute("aria-expanded", open ? "true" : "false");
-    status.textContent = open ? interpolate(t("%s addresses found; use the arrow keys to choose."), [options.length])
-                              : t("No address found.");
+    status.textContent = open ? interpolate(gettext("%s addresses found; use the arrow keys to choose."), [options.length])
+                              : gettext("No address found.");
   }
 
   function interpolate(fmt, args) {
@@ -89,11 +91,11 @@
     locate.classList.remove("d-none");
     locate.addEventListener("click", function () {
       locateStatus.classList.remove("d-none");
-      locateStatus.textContent = t("Looking up your location…");
+      locateStatus.textContent = gettext("Looking up your location…");
       navigator.geolocation.getCurrentPosition(
         function (pos) { go({ lat: pos.coords.latitude.toFixed(6), lon: pos.coords.longitude.toFixed(6) }); },
         function () {
-          locateStatus.textContent = t("We could not use your location. No problem: type your address instead.");
+          locateStatus.textContent = gettext("We could not use your location. No problem: type your address instead.");
           input.focus();
         },
         { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 }
