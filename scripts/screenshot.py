@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlparse
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 def driver(width: int, height: int) -> webdriver.Chrome:
@@ -53,6 +54,8 @@ def main() -> None:
             browser.find_element(By.NAME, "username").send_keys(args.user)
             browser.find_element(By.NAME, "password").send_keys(args.password)
             browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            # Wait for the login to complete before opening the page, or the page sees an anonymous user.
+            WebDriverWait(browser, 15).until(lambda b: "/login/" not in b.current_url)
         browser.get(args.url)
         time.sleep(args.wait)
         if args.full:

@@ -16,6 +16,7 @@ class WijkenConfig(AppConfig):
 
         register_section(
             key="wijken",
+            group=_("Wijken"),
             label=_("Wijken"),
             url_name="wijk-list",
             roles=STAFF_ROLES,
@@ -24,6 +25,7 @@ class WijkenConfig(AppConfig):
         )
         register_section(
             key="assignments",
+            group=_("Wijken"),
             label=_("Assignments"),
             url_name="assignment-list",
             roles=MANAGER_ROLES,
@@ -32,6 +34,7 @@ class WijkenConfig(AppConfig):
         )
         register_section(
             key="norm",
+            group=_("Wijken"),
             label=_("Norm check"),
             url_name="wijk-norm",
             roles=STAFF_ROLES | {Role.BESTUUR},
@@ -42,11 +45,21 @@ class WijkenConfig(AppConfig):
         )
         register_section(
             key="contactpunten",
+            group=_("Wijken"),
             label=_("Office hours"),
             url_name="contactpunt-list",
             roles=STAFF_ROLES,
             order=16,
             description=_("Police stations, wijkkantoren and antennepunten with their weekly office hours."),
+        )
+        register_section(
+            key="wijkinspecteurs",
+            group=_("Wijken"),
+            label=_("Wijkinspecteurs"),
+            url_name="wijkinspecteur-list",
+            roles=STAFF_ROLES,
+            order=17,
+            description=_("The profiles citizens see: photo, introduction, languages, how to reach them."),
         )
         register_section(
             key="inbox",

@@ -122,6 +122,17 @@ def load_zones_and_users(ctx: DemoContext) -> None:
                 user.groups.add(group)
             Membership.objects.update_or_create(zone=zone, user=user, defaults={"role": role, "is_active": True})
             ctx.logins.append((zone.name, str(Role(role).label), username))
+    # One person in two zones, to show the zone switcher in the header.
+    user, created = User.objects.get_or_create(
+        username="twee-zones",
+        defaults={"first_name": "Sam", "last_name": "Peeters", "email": "twee-zones@demo.wijkwerk.local"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    for slug, role in (("oostende", Role.TEAMCHEF), ("deventer", Role.BESTUUR)):
+        Membership.objects.update_or_create(zone=ctx.zones[slug], user=user, defaults={"role": role, "is_active": True})
+    ctx.logins.append(("PZ Oostende + Deventer", f"{Role.TEAMCHEF.label} / {Role.BESTUUR.label}", user.username))
     ctx.summary.append(f"zones: {', '.join(z.name for z in ctx.zones.values())}")
 
 
