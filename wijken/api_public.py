@@ -192,7 +192,14 @@ class MijnBuurtAnswerSerializer(serializers.Serializer):
     team = MijnBuurtOfficerSerializer(many=True)
     contactpunten = MijnBuurtContactpuntSerializer(many=True)
     numbers = inline_serializer(
-        "MijnBuurtNumbers", {"emergency": serializers.CharField(), "non_emergency": serializers.CharField()}
+        "MijnBuurtNumbers",
+        {
+            "emergency": serializers.CharField(),
+            "police_emergency": serializers.CharField(help_text="Belgium: 101; empty elsewhere."),
+            "non_emergency": serializers.CharField(
+                help_text="Empty where there is none (outside our zones in Belgium)."
+            ),
+        },
     )
     national_numbers = serializers.BooleanField(help_text="No zone covers the point: the national numbers.")
 

@@ -156,7 +156,7 @@ def test_answer_shows_the_wijkagent_on_duty_without_their_email(zone):
     assert [o["name"] for o in answer["team"]] == ["Tom Team"]
     assert answer["standin_active"] is False
     assert "anna.peeters@politie.be" not in lookup.neighbourhood_json_at(51.25, 2.85)
-    assert answer["numbers"] == {"emergency": "112", "non_emergency": "059 70 11 11"}
+    assert answer["numbers"] == {"emergency": "112", "police_emergency": "101", "non_emergency": "059 70 11 11"}
 
 
 def test_stand_in_is_shown_when_the_wijkagent_is_away(zone):
@@ -233,20 +233,24 @@ def test_nearest_three_contactpunten_with_spreekuur_exceptions(zone):
 
 
 @pytest.mark.parametrize(
-    "point, country, non_emergency",
+    "point, country, police_emergency, non_emergency",
     [
-        ((50.85, 4.35), "BE", "101"),  # Brussels
-        ((51.32, 4.94), "BE", "101"),  # Turnhout
-        ((52.37, 4.89), "NL", "0900-8844"),  # Amsterdam
-        ((51.44, 5.47), "NL", "0900-8844"),  # Eindhoven, south of the northernmost Belgian town
-        ((50.85, 5.69), "NL", "0900-8844"),  # Maastricht
+        ((50.85, 4.35), "BE", "101", ""),  # Brussels: 101 is an emergency line; no national non-emergency one
+        ((51.32, 4.94), "BE", "101", ""),  # Turnhout
+        ((52.37, 4.89), "NL", "", "0900-8844"),  # Amsterdam
+        ((51.44, 5.47), "NL", "", "0900-8844"),  # Eindhoven, south of the northernmost Belgian town
+        ((50.85, 5.69), "NL", "", "0900-8844"),  # Maastricht
     ],
 )
-def test_outside_every_zone_gives_the_national_numbers(zone, point, country, non_emergency):
+def test_outside_every_zone_gives_the_national_numbers(zone, point, country, police_emergency, non_emergency):
     answer = lookup.neighbourhood_at(point)
     assert answer["found"] is False and answer["covered"] is False
     assert answer["country"] == country
-    assert answer["numbers"] == {"emergency": "112", "non_emergency": non_emergency}
+    assert answer["numbers"] == {
+        "emergency": "112",
+        "police_emergency": police_emergency,
+        "non_emergency": non_emergency,
+    }
     assert answer["national_numbers"] is True
 
 

@@ -62,7 +62,7 @@ def test_address_and_point(served):
 def test_outside_every_zone_answers_kindly_with_national_numbers(served):
     answer = Client().get(URL, {"lat": 52.37, "lon": 4.89}).json()["answer"]
     assert answer["found"] is False and answer["covered"] is False
-    assert answer["numbers"] == {"emergency": "112", "non_emergency": "0900-8844"}
+    assert answer["numbers"] == {"emergency": "112", "police_emergency": "", "non_emergency": "0900-8844"}
 
 
 def test_autocomplete(served):

@@ -18,11 +18,13 @@ from .. import models as wm
 from .caching import _cached, _current_version, _store
 from .search import _label
 
-# National numbers for an address that no zone of ours covers.
+# National numbers for an address that no zone of ours covers. In Belgium 101 is the police's own emergency
+# number and there is no national non-emergency line (that is each zone's own number); the Netherlands has
+# 0900-8844 for police matters without urgency.
 NATIONAL_NUMBERS = {
-    "BE": {"emergency": "112", "non_emergency": "101"},
-    "NL": {"emergency": "112", "non_emergency": "0900-8844"},
-    None: {"emergency": "112", "non_emergency": ""},
+    "BE": {"emergency": "112", "police_emergency": "101", "non_emergency": ""},
+    "NL": {"emergency": "112", "police_emergency": "", "non_emergency": "0900-8844"},
+    None: {"emergency": "112", "police_emergency": "", "non_emergency": ""},
 }
 
 # Spoken and written abbreviations citizens type; expanded before the trigram search so that "st petrus"
@@ -194,7 +196,11 @@ def _shape(raw: dict) -> dict:
     point = raw["point"]
     country = zone["country"] if zone else country_guess(point["lat"], point["lon"])
     if zone:
-        numbers = {"emergency": zone["emergency_number"], "non_emergency": zone["non_emergency_number"] or ""}
+        numbers = {
+            "emergency": zone["emergency_number"],
+            "police_emergency": "101" if zone["country"] == "BE" else "",
+            "non_emergency": zone["non_emergency_number"] or "",
+        }
     else:
         numbers = dict(NATIONAL_NUMBERS.get(country, NATIONAL_NUMBERS[None]))
     address = raw["address"]
