@@ -53,19 +53,7 @@ class ContactPersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContactPerson
-        fields = [
-            "id",
-            "partner",
-            "name",
-            "function",
-            "phone",
-            "email",
-            "preferred_language",
-            "lawful_basis",
-            "consent_note",
-            "basis_recorded_on",
-            "is_active",
-        ]
+        fields = ["id", "partner", *services.CONTACT_FIELDS]
 
     def validate(self, attrs):
         if self.instance is not None and "partner" in attrs and attrs["partner"].pk != self.instance.partner_id:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wijken.models import Wijk, Wijkinspecteur
 
 from .models import ContactPerson, Partner, PartnerType, Visit
+from .services import CONTACT_FIELDS
 
 
 class PartnerFilterForm(forms.Form):
@@ -89,17 +90,7 @@ class PartnerForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = ContactPerson
-        fields = [
-            "name",
-            "function",
-            "phone",
-            "email",
-            "preferred_language",
-            "lawful_basis",
-            "consent_note",
-            "basis_recorded_on",
-            "is_active",
-        ]
+        fields = list(CONTACT_FIELDS)
         widgets = {
             "consent_note": forms.Textarea(attrs={"rows": 2}),
             "basis_recorded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

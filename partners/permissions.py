@@ -1,47 +1,17 @@
 """Who may change which part of the partner network. One place, used by services (the rule), views and the
-API (to hide buttons and answer early): managers edit the whole zone, a wijkinspecteur the network of the
-wijken they serve now, everyone else on the staff reads."""
+API (to hide buttons and answer early). Which wijken a member edits is wijken.selectors.may_edit_wijk, the
+rule of every app: managers edit the whole zone, a wijkinspecteur the wijken they serve now, everyone else on
+the staff reads."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from wijken.models import MANAGER_ROLES, Assignment, Membership, Role, Wijkinspecteur
+from wijken.models import MANAGER_ROLES, Membership, Role, Wijkinspecteur
+from wijken.selectors import may_edit_wijk
 
 EDIT_ROLES = MANAGER_ROLES | {Role.WIJKINSPECTEUR}
-
-
-def own_wijk_ids(membership: Membership) -> frozenset[int]:
-    """Wijken with an active assignment of a Wijkinspecteur profile whose user is the member (any assignment
-    role: a stand-in edits the wijk they stand in for)."""
-    cache = getattr(membership, "_own_wijk_ids", None)
-    if cache is None:
-        cache = frozenset(
-            Assignment.objects.active()
-            .filter(wijkinspecteur__user_id=membership.user_id, wijkinspecteur__is_active=True)
-            .values_list("wijk_id", flat=True)
-        )
-        membership._own_wijk_ids = cache
-    return cache
-
-
-def editable_wijk_ids(membership: Membership) -> frozenset[int] | None:
-    """The wijken whose network the member edits; None means every wijk of the zone."""
-    if membership.role in MANAGER_ROLES:
-        return None
-    if membership.role == Role.WIJKINSPECTEUR:
-        return own_wijk_ids(membership)
-    return frozenset()
-
-
-def can_edit_wijk(membership: Membership | None, wijk_id: int | None) -> bool:
-    if membership is None:
-        return False
-    allowed = editable_wijk_ids(membership)
-    if allowed is None:
-        return True
-    return wijk_id is not None and wijk_id in allowed
 
 
 def can_edit_any(membership: Membership | None) -> bool:
@@ -54,7 +24,7 @@ def require_edit_wijk(membership: Membership | None, wijk_id: int | None) -> Non
     system caller (demo, import, another app's service) and is allowed."""
     if membership is None:
         return
-    if not can_edit_wijk(membership, wijk_id):
+    if not may_edit_wijk(membership, wijk_id):
         raise PermissionDenied(_("You can only change the partner network of your own wijken."))
 
 

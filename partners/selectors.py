@@ -25,9 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wijken.models import Membership, Wijk, Zone
+from wijken.selectors import wijken_editable_by
 
 from .models import NetworkSettings, Partner, PartnerType, Visit
-from .permissions import editable_wijk_ids
 
 
 def visit_policy(zone: Zone) -> NetworkSettings:
@@ -199,7 +199,7 @@ def partners_for_visit_log(
     (never visited, then the oldest due date), narrowed by a search."""
     zone = membership.zone
     partners = Partner.objects.filter(zone=zone).active().select_related("partner_type", "wijk")
-    allowed = editable_wijk_ids(membership)
+    allowed = wijken_editable_by(membership)
     if allowed is not None:
         partners = partners.filter(wijk_id__in=allowed)
     if search:

@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
+from wijken.forms_base import put_errors_on_form
 from wijken.models import STAFF_ROLES, Wijk, Wijkinspecteur
+from wijken.selectors import may_edit_wijk
 from wijken.tenancy import ZoneViewMixin
 
 from . import services
 from .forms import ContactForm, PartnerFilterForm, PartnerForm, VisitForm
 from .models import ContactPerson, FollowUpTask, Partner, PartnerType, Visit
-from .permissions import EDIT_ROLES, can_edit_any, can_edit_wijk, profile_of
+from .permissions import EDIT_ROLES, can_edit_any, profile_of, require_edit_wijk
 from .selectors import (
     open_tasks,
     partner_list,
@@ -31,15 +33,6 @@ from .selectors import (
     wijken_outline_geojson,
     with_visit_dates,
 )
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class PartnerListView(ZoneViewMixin, TemplateView):
@@ -103,7 +96,7 @@ class WijkNetworkView(ZoneViewMixin, TemplateView):
             network=network,
             legend=legend,
             geojson=partners_geojson(network.partners, boundary=wijk),
-            can_edit=can_edit_wijk(self.membership, wijk.pk),
+            can_edit=may_edit_wijk(self.membership, wijk.pk),
             today=timezone.localdate(),
             **kwargs,
         )
@@ -130,7 +123,7 @@ class PartnerDetailView(ZoneViewMixin, DetailView):
         partner = self.object
         tasks = [t for visit in partner.visits.all() for t in visit.tasks.all() if t.done_on is None]
         return super().get_context_data(
-            can_edit=can_edit_wijk(self.membership, partner.wijk_id),
+            can_edit=may_edit_wijk(self.membership, partner.wijk_id),
             open_tasks=sorted(tasks, key=lambda t: (t.due_on, t.pk)),
             geojson=partners_geojson([partner], boundary=partner.wijk),
             today=timezone.localdate(),
@@ -163,7 +156,7 @@ class PartnerCreateView(PartnerFormMixin, FormView):
         try:
             partner = services.partner_create(zone=self.zone, actor=self.membership, **form.service_kwargs())
         except ValidationError as exc:
-            apply_errors(form, exc)
+            put_errors_on_form(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Partner %(name)s added.") % {"name": partner.name})
         return redirect("partners:detail", pk=partner.pk)
@@ -179,8 +172,7 @@ class PartnerUpdateView(PartnerFormMixin, FormView):
     def setup_object(self):
         if self.object is None:
             self.object = get_object_or_404(Partner.objects.select_related("wijk"), pk=self.kwargs["pk"])
-            if not can_edit_wijk(self.membership, self.object.wijk_id):
-                raise PermissionDenied(_("You can only change the partner network of your own wijken."))
+            require_edit_wijk(self.membership, self.object.wijk_id)
         return self.object
 
     def get_form_kwargs(self):
@@ -194,7 +186,7 @@ class PartnerUpdateView(PartnerFormMixin, FormView):
         try:
             services.partner_update(partner=partner, actor=self.membership, **form.service_kwargs())
         except ValidationError as exc:
-            apply_errors(form, exc)
+            put_errors_on_form(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Partner %(name)s saved.") % {"name": partner.name})
         return redirect("partners:detail", pk=partner.pk)
@@ -213,8 +205,7 @@ class ContactCreateView(ZoneViewMixin, FormView):
     def partner(self) -> Partner:
         if self._partner is None:
             self._partner = get_object_or_404(Partner, pk=self.kwargs["partner_pk"])
-            if not can_edit_wijk(self.membership, self._partner.wijk_id):
-                raise PermissionDenied(_("You can only change the partner network of your own wijken."))
+            require_edit_wijk(self.membership, self._partner.wijk_id)
         return self._partner
 
     def get_context_data(self, **kwargs):
@@ -229,7 +220,7 @@ class ContactCreateView(ZoneViewMixin, FormView):
                 zone=self.zone, partner=self.partner, actor=self.membership, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            put_errors_on_form(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Contact person %(name)s added.") % {"name": contact.name})
         return redirect("partners:detail", pk=self.partner.pk)
@@ -249,8 +240,7 @@ class ContactUpdateView(ZoneViewMixin, FormView):
     def contact(self) -> ContactPerson:
         if self._contact is None:
             self._contact = get_object_or_404(ContactPerson.objects.select_related("partner"), pk=self.kwargs["pk"])
-            if not can_edit_wijk(self.membership, self._contact.partner.wijk_id):
-                raise PermissionDenied(_("You can only change the partner network of your own wijken."))
+            require_edit_wijk(self.membership, self._contact.partner.wijk_id)
         return self._contact
 
     def get_form_kwargs(self):
@@ -264,7 +254,7 @@ class ContactUpdateView(ZoneViewMixin, FormView):
         try:
             services.contact_update(contact=contact, actor=self.membership, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            put_errors_on_form(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Contact person %(name)s saved.") % {"name": contact.name})
         return redirect("partners:detail", pk=contact.partner_id)
@@ -309,7 +299,7 @@ class VisitLogView(ZoneViewMixin, FormView):
             self._partner = get_object_or_404(
                 Partner.objects.select_related("partner_type", "wijk"), pk=self.kwargs["partner_pk"]
             )
-            if not can_edit_wijk(self.membership, self._partner.wijk_id):
+            if not may_edit_wijk(self.membership, self._partner.wijk_id):
                 raise PermissionDenied(_("You can only log visits in your own wijken."))
         return self._partner
 
@@ -351,7 +341,7 @@ class VisitLogView(ZoneViewMixin, FormView):
                 actor=self.membership,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            put_errors_on_form(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,

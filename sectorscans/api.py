@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from partners.models import ContactPerson
 from wijken.models import MANAGER_ROLES, STAFF_ROLES, Role
+from wijken.selectors import may_edit_wijk, wijken_served_by
 from wijken.tenancy import ZoneScopedAPIMixin, ZoneViewSet
 
 from . import selectors, services
@@ -227,7 +228,7 @@ class ScanViewSet(ZoneViewSet):
         return ScanDetailSerializer if self.action == "retrieve" else ScanSerializer
 
     def _check_edit(self, wijk_id):
-        if not selectors.can_edit_wijk(membership=self.request.membership, wijk_id=wijk_id):
+        if not may_edit_wijk(self.request.membership, wijk_id):
             raise exceptions.PermissionDenied(_("You can only edit scans of your own wijken."))
 
     def create(self, request, *args, **kwargs):
@@ -345,7 +346,7 @@ class CoverageView(ZoneScopedAPIMixin, APIView):
         if wijk:
             wijk_ids = {wijk}
         elif request.query_params.get("mine") in ("1", "true", "True"):
-            wijk_ids = selectors.my_wijk_ids(user=request.user)
+            wijk_ids = wijken_served_by(request.user)
         rows = selectors.coverage_rows(zone=request.zone, wijk_ids=wijk_ids, settings=conf, limit=limit)
         summary = selectors.coverage_by_wijk(zone=request.zone, wijk_ids=wijk_ids, settings=conf)
         return Response(

@@ -24,38 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import ContactPerson
-from wijken.models import MANAGER_ROLES, Assignment, Membership, Role, Wijk, Wijkinspecteur, Zone
+from wijken.models import Assignment, Wijk, Wijkinspecteur, Zone
 
 from .models import Questionnaire, SectorscanSettings, Theme, ThemeResult
 from .services import settings_for
-
-# --- Who may edit what ------------------------------------------------------------------------------------
-
-
-def my_wijk_ids(*, user, on: datetime.date | None = None) -> set[int]:
-    """Wijken with an active assignment of a wijkinspecteur profile of this user (active zone scope)."""
-    return set(
-        Assignment.objects.active(on).filter(wijkinspecteur__user=user).values_list("wijk_id", flat=True).distinct()
-    )
-
-
-def wijk_ids_by_wijkinspecteur(*, zone: Zone, on: datetime.date | None = None) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = defaultdict(set)
-    for wi_pk, wijk_pk in Assignment.objects.active(on).filter(zone=zone).values_list("wijkinspecteur_id", "wijk_id"):
-        found[wi_pk].add(wijk_pk)
-    return dict(found)
-
-
-def can_edit_wijk(*, membership: Membership, wijk_id: int | None, mine: set[int] | None = None) -> bool:
-    """Managers edit the whole zone; a wijkinspecteur edits scans of their own wijken; others read only."""
-    if membership.role in MANAGER_ROLES:
-        return True
-    if membership.role != Role.WIJKINSPECTEUR or wijk_id is None:
-        return False
-    if mine is None:
-        mine = my_wijk_ids(user=membership.user)
-    return wijk_id in mine
-
 
 # --- Coverage ---------------------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from partners.models import ContactPerson, Visit
 from partners.services import visit_log
 from wijken.models import Wijkinspecteur, Zone
+from wijken.selectors import wijken_served_per_wijkinspecteur
 
 from .defaults import DEFAULT_NAME, DEFAULT_THEMES
 from .models import (
@@ -402,7 +403,7 @@ def digest_send(*, zone: Zone, on: datetime.date | None = None) -> int:
     """E-mail every wijkinspecteur the contacts of their wijken that fall due in the next `digest_days`
     (overdue and never-scanned ones included). One claimed DigestRun row per zone, wijkinspecteur and day
     makes a repeated run send nothing twice. Returns the number of e-mails sent."""
-    from .selectors import coverage_rows, wijk_ids_by_wijkinspecteur
+    from .selectors import coverage_rows
 
     on = on or timezone.localdate()
     conf = settings_for(zone=zone)
@@ -410,7 +411,7 @@ def digest_send(*, zone: Zone, on: datetime.date | None = None) -> int:
     language = (zone.languages or [settings.LANGUAGE_CODE])[0]
     sent = 0
     inspecteurs = {w.pk: w for w in Wijkinspecteur.objects.filter(is_active=True).select_related("user")}
-    for wi_pk, wijk_ids in wijk_ids_by_wijkinspecteur(zone=zone, on=on).items():
+    for wi_pk, wijk_ids in wijken_served_per_wijkinspecteur(on=on).items():
         inspecteur = inspecteurs.get(wi_pk)
         address = inspecteur and (inspecteur.email or (inspecteur.user.email if inspecteur.user else ""))
         if not address:

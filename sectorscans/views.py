@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from partners.models import ContactPerson
+from wijken.forms_base import put_errors_on_form
 from wijken.models import MANAGER_ROLES, STAFF_ROLES, Role, Wijk
+from wijken.selectors import may_edit_wijk, wijken_served_by
 from wijken.tenancy import ZoneViewMixin
 
 from . import selectors, services
@@ -42,7 +44,7 @@ class ScanListView(ZoneViewMixin, ListView):
         if self.wijk_id:
             qs = qs.filter(wijk_id=self.wijk_id)
         if self.mine:
-            qs = qs.filter(wijk_id__in=selectors.my_wijk_ids(user=self.request.user))
+            qs = qs.filter(wijk_id__in=wijken_served_by(self.request.user))
         return qs
 
     def get_context_data(self, **kwargs):
@@ -64,7 +66,7 @@ class TakePickView(ZoneViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         is_manager = self.membership.role in MANAGER_ROLES
-        wijk_ids = None if is_manager else selectors.my_wijk_ids(user=self.request.user)
+        wijk_ids = None if is_manager else wijken_served_by(self.request.user)
         query = self.request.GET.get("q", "").strip()[:100]
         ctx["query"] = query
         ctx["questionnaire"] = services.active_questionnaire(zone=self.zone)
@@ -91,7 +93,7 @@ class TakeScanView(ZoneViewMixin, View):
         self.contact = get_object_or_404(
             ContactPerson.objects.select_related("partner", "partner__wijk"), pk=contactperson_pk
         )
-        if not selectors.can_edit_wijk(membership=self.membership, wijk_id=self.contact.partner.wijk_id):
+        if not may_edit_wijk(self.membership, self.contact.partner.wijk_id):
             raise PermissionDenied(_("You can only take scans of contacts in your own wijken."))
         self.questionnaire = services.active_questionnaire(zone=self.zone)
         self.themes = (
@@ -136,7 +138,7 @@ class TakeScanView(ZoneViewMixin, View):
                 problems=form.problems(),
             )
         except ValidationError as exc:
-            self._add_errors(form, exc)
+            put_errors_on_form(form, exc)
             return self.render_form(form, status=400)
         if stage == "save":
             inspecteur = selectors.wijkinspecteur_for_scan(user=request.user, wijk_id=self.contact.partner.wijk_id)
@@ -157,7 +159,7 @@ class TakeScanView(ZoneViewMixin, View):
                     questionnaire=self.questionnaire,
                 )
             except ValidationError as exc:
-                self._add_errors(form, exc)
+                put_errors_on_form(form, exc)
                 return self.render_form(form, status=400)
             messages.success(request, _("The sectorscan was saved and the visit logged."))
             return redirect("sectorscans:scan-detail", pk=scan.pk)
@@ -180,11 +182,6 @@ class TakeScanView(ZoneViewMixin, View):
                 "date": form.cleaned_data["date"],
             },
         )
-
-    @staticmethod
-    def _add_errors(form, exc: ValidationError) -> None:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
 
 
 def comparison_rows(scan: Scan) -> list[dict]:
@@ -238,7 +235,7 @@ class ScanDetailView(ZoneViewMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["rows"] = comparison_rows(self.object)
-        ctx["can_edit"] = selectors.can_edit_wijk(membership=self.membership, wijk_id=self.object.wijk_id)
+        ctx["can_edit"] = may_edit_wijk(self.membership, self.object.wijk_id)
         ctx["status_choices"] = Status.choices
         return ctx
 
@@ -252,7 +249,7 @@ class ScanConfirmView(ZoneViewMixin, View):
 
     def post(self, request, pk):
         scan = get_object_or_404(Scan, pk=pk)
-        if not selectors.can_edit_wijk(membership=self.membership, wijk_id=scan.wijk_id):
+        if not may_edit_wijk(self.membership, scan.wijk_id):
             raise PermissionDenied(_("You can only edit scans of your own wijken."))
         keys = list(ThemeResult.objects.filter(scan=scan).values_list("theme_key", flat=True))
         try:
@@ -273,7 +270,7 @@ class CoverageView(ZoneViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         conf = services.settings_for(zone=self.zone)
-        mine = selectors.my_wijk_ids(user=self.request.user)
+        mine = wijken_served_by(self.request.user)
         wijk_id = _int_or_none(self.request.GET.get("wijk"))
         show = self.request.GET.get("show") or ("mine" if mine and not wijk_id else "zone")
         if wijk_id:

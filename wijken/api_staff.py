@@ -140,19 +140,7 @@ class WijkinspecteurSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Wijkinspecteur
-        fields = [
-            "id",
-            "display_name",
-            "rank",
-            "photo",
-            "phone",
-            "email",
-            "social_links",
-            "introduction",
-            "languages",
-            "is_active",
-            "user",
-        ]
+        fields = ["id", *assignment_services.PROFILE_FIELDS, "user"]
         read_only_fields = ["user"]
 
     def validate_social_links(self, value):
@@ -289,6 +277,11 @@ class AssignmentViewSet(ZoneViewSet):
 # --- Contactpunten and spreekuren -----------------------------------------------------------------------
 
 
+def _point_as_lat_lon(fields) -> list[str]:
+    """The model's point travels as latitude and longitude, in its place."""
+    return [name for f in fields for name in (("latitude", "longitude") if f == "point" else (f,))]
+
+
 class ContactpuntSerializer(serializers.ModelSerializer):
     wijk = _scoped(Wijk)(required=False, allow_null=True)
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
@@ -296,22 +289,7 @@ class ContactpuntSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contactpunt
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "wijk",
-            "street",
-            "house_number",
-            "postcode",
-            "municipality",
-            "latitude",
-            "longitude",
-            "phone",
-            "open_24_7",
-            "notes",
-            "is_active",
-        ]
+        fields = ["id", *_point_as_lat_lon(spreekuur_services.CONTACTPUNT_FIELDS)]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -337,16 +315,9 @@ class ContactpuntSerializer(serializers.ModelSerializer):
 
 
 class ServedWijkenMixin(OwnWritesMixin):
-    @property
-    def served(self) -> set[int]:
-        if not hasattr(self, "_served"):
-            self._served = selectors.wijk_ids_served_by(user=self.request.user)
-        return self._served
-
     def contactpunt_is_own(self, contactpunt: Contactpunt | None) -> bool:
-        return spreekuur_services.may_edit_contactpunt(
-            membership=self.request.membership, contactpunt=contactpunt, served=self.served
-        )
+        # Creating one (no contactpunt, so no wijk) is for managers.
+        return selectors.may_edit_wijk(self.request.membership, contactpunt.wijk_id if contactpunt else None)
 
 
 @extend_schema(tags=["contactpunten"])
@@ -372,7 +343,7 @@ class ContactpuntViewSet(ServedWijkenMixin, ZoneViewSet):
 
     def perform_update(self, serializer):
         wijk = serializer.validated_data.get("wijk", serializer.instance.wijk)
-        if self.request.membership.role not in MANAGER_ROLES and (wijk is None or wijk.pk not in self.served):
+        if not selectors.may_edit_wijk(self.request.membership, wijk):
             raise PermissionDenied("You can only place contact points in the wijken you serve.")
         serializer.save()
 

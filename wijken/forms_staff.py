@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import LANGUAGE_CHOICES, Assignment, Contactpunt, Spreekuur, SpreekuurException, Wijk, Wijkinspecteur
 from .services.assignments import MAX_SOCIAL_LINKS, validate_photo, validate_social_links
+from .services.spreekuren import CONTACTPUNT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -128,19 +129,7 @@ class ContactpuntForm(forms.ModelForm):
 
     class Meta:
         model = Contactpunt
-        fields = [
-            "name",
-            "kind",
-            "wijk",
-            "street",
-            "house_number",
-            "postcode",
-            "municipality",
-            "phone",
-            "open_24_7",
-            "is_active",
-            "notes",
-        ]
+        fields = [f for f in CONTACTPUNT_FIELDS if f != "point"]  # the point is latitude and longitude below
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, wijken=None, **kwargs):

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Assignment, Wijk, Wijkinspecteur
+from .models import MANAGER_ROLES, Assignment, Membership, Role, Wijk, Wijkinspecteur
 
 # The norm for community policing: one wijkinspecteur per 4,000 inhabitants (Belgian ministerial circular
 # GPI 10 and the Dutch basisteam guideline use the same order of magnitude).
@@ -205,19 +205,67 @@ def norm_check(*, on: datetime.date | None = None) -> Overview:
     return wijk_overview(on=on)
 
 
-def wijk_ids_served_by(*, user, on: datetime.date | None = None) -> set[int]:
-    """The wijken the user serves today as wijkinspecteur, wijkteam member or stand-in, with the wijken of a
-    politiewijk they serve. One query. Used for the wijkinspecteur's rights on contactpunten and spreekuren."""
-    if not user.is_authenticated:
-        return set()
-    on = on or timezone.localdate()
-    pairs = Assignment.objects.active(on).filter(wijkinspecteur__user=user).values_list("wijk_id", "wijk__children")
-    ids: set[int] = set()
-    for wijk_id, child_id in pairs:
-        ids.add(wijk_id)
+# --- Who serves which wijk, and who may edit its records ---------------------------------------------------
+#
+# The one rule for every app: managers (beheerder, teamchef) edit the records of every wijk of the zone; a
+# wijkinspecteur those of the wijken they serve today (an active assignment of their active profile, in any
+# role: a stand-in edits the wijk they stand in for; serving a politiewijk means serving its wijken);
+# everybody else on the staff reads.
+
+
+def _served_per_profile(assignments: QuerySet) -> dict[int, set[int]]:
+    """Profile id -> wijk ids for the given assignments, with the wijken of a politiewijk. One query."""
+    found: dict[int, set[int]] = defaultdict(set)
+    rows = assignments.filter(wijkinspecteur__is_active=True).values_list(
+        "wijkinspecteur_id", "wijk_id", "wijk__children"
+    )
+    for profile_id, wijk_id, child_id in rows:
+        found[profile_id].add(wijk_id)
         if child_id:
-            ids.add(child_id)
-    return ids
+            found[profile_id].add(child_id)
+    return dict(found)
+
+
+def wijken_served_by(user, on: datetime.date | None = None) -> frozenset[int]:
+    """The ids of the wijken the user serves on `on` (today by default) in the active zone. One query."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    return _served_by_user_id(user.pk, on)
+
+
+def _served_by_user_id(user_id: int, on: datetime.date | None = None) -> frozenset[int]:
+    per_profile = _served_per_profile(Assignment.objects.active(on).filter(wijkinspecteur__user_id=user_id))
+    return frozenset().union(*per_profile.values())
+
+
+def wijken_served_per_wijkinspecteur(on: datetime.date | None = None) -> dict[int, set[int]]:
+    """Active profile id -> the ids of the wijken it serves on `on`, for the whole active zone. One query."""
+    return _served_per_profile(Assignment.objects.active(on))
+
+
+def wijken_editable_by(membership: Membership | None) -> frozenset[int] | None:
+    """The wijken whose records the member edits today; None means every wijk of the zone. Cached on the
+    membership object, which lives for one request."""
+    if membership is None:
+        return frozenset()
+    if membership.role in MANAGER_ROLES:
+        return None
+    if membership.role != Role.WIJKINSPECTEUR:
+        return frozenset()
+    served = getattr(membership, "_wijken_served", None)
+    if served is None:
+        served = membership._wijken_served = _served_by_user_id(membership.user_id)
+    return served
+
+
+def may_edit_wijk(membership: Membership | None, wijk: Wijk | int | None) -> bool:
+    """Whether the member may change records of this wijk (a Wijk, its id, or None for "no wijk", which only
+    a manager may)."""
+    editable = wijken_editable_by(membership)
+    if editable is None:
+        return True
+    wijk_id = wijk.pk if isinstance(wijk, Wijk) else wijk
+    return wijk_id is not None and wijk_id in editable
 
 
 def wijk_detail(*, wijk: Wijk) -> dict:

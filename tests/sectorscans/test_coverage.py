@@ -11,6 +11,7 @@ from django_scopes import scope, scopes_disabled
 from sectorscans import selectors, services
 from tests import factories as f
 from tests.conftest import login
+from wijken.selectors import wijken_served_by
 
 from .conftest import days_ago, take
 
@@ -59,7 +60,7 @@ def test_per_wijk_counts_and_my_wijken(world, personas):
     take(world, world.contact1, date=days_ago(400), scores={"verkeer": 5})
     with scope(zone=world.zone.pk):
         summary = {s.wijk_id: s for s in selectors.coverage_by_wijk(zone=world.zone)}
-        mine = selectors.my_wijk_ids(user=personas.alice.user)
+        mine = wijken_served_by(personas.alice.user)
     assert mine == {world.wijk1.pk}
     assert (summary[world.wijk1.pk].overdue, summary[world.wijk1.pk].never) == (1, 0)
     assert (summary[world.wijk2.pk].overdue, summary[world.wijk2.pk].never) == (0, 1)

@@ -2,7 +2,8 @@
 
 Rules: spreekuren of one contactpunt on the same weekday may not overlap; the wijkinspecteur present and the
 wijk belong to the zone; an exception is one per contactpunt per day. Who may edit which contactpunt (a
-manager any, a wijkinspecteur those in their own wijken) is checked by the caller with `may_edit_contactpunt`.
+manager any, a wijkinspecteur those in their own wijken) is checked by the caller with
+`selectors.may_edit_wijk` on the contactpunt's wijk.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import MANAGER_ROLES, Contactpunt, Membership, Spreekuur, SpreekuurException, Zone
+from ..models import Contactpunt, Spreekuur, SpreekuurException, Zone
 
 CONTACTPUNT_FIELDS = (
-    "wijk",
-    "kind",
     "name",
+    "kind",
+    "wijk",
     "street",
     "house_number",
     "postcode",
@@ -32,16 +33,6 @@ CONTACTPUNT_FIELDS = (
 )
 SPREEKUUR_FIELDS = ("weekday", "starts_at", "ends_at", "by_appointment", "wijkinspecteur")
 EXCEPTION_FIELDS = ("date", "closed", "starts_at", "ends_at", "reason")
-
-
-def may_edit_contactpunt(*, membership: Membership, contactpunt: Contactpunt | None, served: set[int]) -> bool:
-    """Managers edit every contactpunt; a wijkinspecteur those in a wijk they serve (`served`, from
-    selectors.wijk_ids_served_by). Creating a contactpunt (contactpunt None) is for managers."""
-    if membership.role in MANAGER_ROLES:
-        return True
-    if membership.role != "wijkinspecteur" or contactpunt is None:
-        return False
-    return contactpunt.wijk_id is not None and contactpunt.wijk_id in served
 
 
 def point_from(*, latitude: float | None, longitude: float | None) -> Point | None:

@@ -1,6 +1,7 @@
 """Staff pages: wijken with who serves them and the norm check, assignments, wijkinspecteur profiles,
 contactpunten and their spreekuren. Views validate, call a service and render; the rules live in services."""
 
+from ..forms_base import put_errors_on_form
 from .assignments import (
     AssignmentCreateView,
     AssignmentEndView,
@@ -8,7 +9,7 @@ from .assignments import (
     AssignmentObjectMixin,
     AssignmentUpdateView,
 )
-from .common import NORM_ROLES, STATUS_COLORS, ManagerMixin, put_errors_on_form
+from .common import NORM_ROLES, STATUS_COLORS, ManagerMixin
 from .contactpunten import (
     ContactpuntCreateView,
     ContactpuntDetailView,

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from ..filters import AssignmentFilter
+from ..forms_base import put_errors_on_form
 from ..forms_staff import AssignmentEditForm, AssignmentEndForm, AssignmentForm
 from ..models import MANAGER_ROLES, STAFF_ROLES, Assignment
 from ..services import assignments as assignment_services
 from ..tenancy import ZoneViewMixin
-from .common import ManagerMixin, put_errors_on_form
+from .common import ManagerMixin
 
 
 class AssignmentListView(ZoneViewMixin, ManagerMixin, ListView):

@@ -1,8 +1,6 @@
-"""What the staff pages share: roles of the norm page, map colours, the manager flag and service errors on forms."""
+"""What the staff pages share: roles of the norm page, map colours and the manager flag."""
 
 from __future__ import annotations
-
-from django.core.exceptions import ValidationError
 
 from .. import selectors
 from ..models import MANAGER_ROLES, STAFF_ROLES, Role
@@ -13,17 +11,6 @@ STATUS_COLORS = {
     selectors.NormStatus.SHORTFALL: "#dc3545",
     selectors.NormStatus.UNKNOWN: "#6c757d",
 }
-
-
-def put_errors_on_form(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """A service's ValidationError back on the form: known fields on the field, the rest on top."""
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            field = field_map.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class ManagerMixin:

@@ -16,22 +16,18 @@ from django.views.generic import DetailView, FormView, ListView, View
 
 from .. import selectors
 from ..filters import ContactpuntFilter
+from ..forms_base import put_errors_on_form
 from ..forms_staff import ContactpuntForm, SpreekuurExceptionForm, SpreekuurForm
 from ..models import MANAGER_ROLES, STAFF_ROLES, Contactpunt, Spreekuur, SpreekuurException, Wijk
 from ..services import spreekuren as spreekuur_services
 from ..tenancy import ZoneViewMixin
-from .common import ManagerMixin, put_errors_on_form
+from .common import ManagerMixin
 
 
 class ContactpuntRightsMixin:
-    @cached_property
-    def served(self) -> set[int]:
-        return selectors.wijk_ids_served_by(user=self.request.user)
-
     def may_edit(self, contactpunt: Contactpunt | None) -> bool:
-        return spreekuur_services.may_edit_contactpunt(
-            membership=self.request.membership, contactpunt=contactpunt, served=self.served
-        )
+        # Creating one (no contactpunt, so no wijk) is for managers.
+        return selectors.may_edit_wijk(self.request.membership, contactpunt.wijk_id if contactpunt else None)
 
     def require_edit(self, contactpunt: Contactpunt | None) -> None:
         if not self.may_edit(contactpunt):
@@ -135,7 +131,8 @@ class ContactpuntFormView(ZoneViewMixin, ContactpuntRightsMixin, FormView):
             kwargs["instance"] = self.instance
         if self.request.membership.role not in MANAGER_ROLES:
             # A wijkinspecteur cannot move a contactpunt out of the wijken they serve.
-            kwargs["wijken"] = Wijk.objects.filter(pk__in=self.served).order_by("code")
+            served = selectors.wijken_editable_by(self.request.membership)
+            kwargs["wijken"] = Wijk.objects.filter(pk__in=served).order_by("code")
         return kwargs
 
     def fields_of(self, form) -> dict:

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
 from ..filters import WijkinspecteurFilter
+from ..forms_base import put_errors_on_form
 from ..forms_staff import WijkinspecteurForm
 from ..models import MANAGER_ROLES, STAFF_ROLES, Assignment, Wijkinspecteur
 from ..services import assignments as assignment_services
 from ..tenancy import ZoneViewMixin
-from .common import ManagerMixin, put_errors_on_form
+from .common import ManagerMixin
 
 
 class WijkinspecteurListView(ZoneViewMixin, ManagerMixin, ListView):
