@@ -145,7 +145,7 @@ def machine() -> dict:
             if line.startswith("MemTotal"):
                 info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
                 break
-        info["loadavg_at_start"] = os.getloadavg()
+        info["loadavg_1_5_15_min_when_written"] = os.getloadavg()
     except OSError:
         pass
     return info

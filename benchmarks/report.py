@@ -21,6 +21,12 @@ def _table(headers: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
+def _load_avg(result: dict) -> str:
+    machine = result.get("machine", {})
+    values = machine.get("loadavg_1_5_15_min_when_written") or machine.get("loadavg_at_start") or []
+    return "/".join(f"{v:.1f}" for v in values) or "?"
+
+
 def _n(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
 
@@ -30,7 +36,7 @@ def main() -> None:
     if imp:
         first = imp["first_load"]
         print(
-            f"Import ({imp['measured_at']}, scale {imp['scale']}, load average at start "
+            f"Import ({imp['measured_at']}, scale {imp['scale']}, load average 1/5/15 min at the end "
             f"{imp['machine'].get('loadavg_at_start', ['?'])[0]:.1f}):\n"
         )
         rows = [["first load, empty table", f"{first['addresses']:,}", first["import_seconds"],
@@ -44,7 +50,7 @@ def main() -> None:
     if not look:
         return
     print(
-        f"Lookup ({look['measured_at']}, scale {look['scale']}, load average at start "
+        f"Lookup ({look['measured_at']}, scale {look['scale']}, load average 1/5/15 min at the end "
         f"{look['machine'].get('loadavg_at_start', ['?'])[0]:.1f}):\n"
     )
     print(_table(
