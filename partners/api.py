@@ -167,7 +167,10 @@ class PartnerViewSet(ZoneViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        partners = Partner.objects.select_related("partner_type", "wijk", "zone").prefetch_related("contacts")
+        # The wijk's name only: its boundary polygon (and the zone's, never used here) would travel per row.
+        partners = (
+            Partner.objects.select_related("partner_type", "wijk").defer("wijk__boundary").prefetch_related("contacts")
+        )
         return with_visit_dates(partners, policy=visit_policy(self.request.zone)).order_by("name", "pk")
 
     def perform_create(self, serializer):

@@ -87,7 +87,7 @@ def partner_list(
 ) -> QuerySet[Partner]:
     """Partners of the zone with their visit dates, filtered as the list page and the API filter them."""
     policy = visit_policy(zone)
-    partners = Partner.objects.filter(zone=zone).select_related("partner_type", "wijk")
+    partners = Partner.objects.filter(zone=zone).select_related("partner_type", "wijk").defer("wijk__boundary")
     if active_only:
         partners = partners.active()
     if wijk is not None:
@@ -198,7 +198,7 @@ def partners_for_visit_log(
     """Screen 1 of the visit log: the partners the member may log a visit for, the most overdue first
     (never visited, then the oldest due date), narrowed by a search."""
     zone = membership.zone
-    partners = Partner.objects.filter(zone=zone).active().select_related("partner_type", "wijk")
+    partners = Partner.objects.filter(zone=zone).active().select_related("partner_type", "wijk").defer("wijk__boundary")
     allowed = wijken_editable_by(membership)
     if allowed is not None:
         partners = partners.filter(wijk_id__in=allowed)

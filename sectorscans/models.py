@@ -181,7 +181,10 @@ class Status(models.TextChoices):
 
 class ScanQuerySet(models.QuerySet):
     def for_list(self) -> ScanQuerySet:
-        return self.select_related("contact", "partner", "wijk", "wijkinspecteur", "questionnaire")
+        # Names only: the wijk's boundary polygon would otherwise travel with every row.
+        return self.select_related("contact", "partner", "wijk", "wijkinspecteur", "questionnaire").defer(
+            "wijk__boundary", "partner__point"
+        )
 
 
 class Scan(models.Model):

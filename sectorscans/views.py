@@ -77,7 +77,11 @@ class TakePickView(ZoneViewMixin, TemplateView):
             )
             if wijk_ids is not None:
                 found = found.filter(partner__wijk_id__in=wijk_ids)
-            ctx["found"] = found.select_related("partner", "partner__wijk").order_by("partner__name", "name")[:30]
+            ctx["found"] = (
+                found.select_related("partner", "partner__wijk")
+                .defer("partner__wijk__boundary")
+                .order_by("partner__name", "name")[:30]
+            )
         ctx["has_wijken"] = is_manager or bool(wijk_ids)
         return ctx
 
