@@ -255,7 +255,7 @@ def test_command_reports_and_fails_cleanly(zone, tmp_path, capsys):
 def test_command_exit_code_without_traceback(tmp_path):
     """From the shell: exit code 1 and the message, no traceback (the file check needs no database)."""
     result = subprocess.run(
-        [sys.executable, "manage.py", "import_adressen", str(tmp_path / "missing.csv"), "--skip-checks"],
+        [sys.executable, "manage.py", "import_adressen", str(tmp_path / "missing.csv")],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
