@@ -147,7 +147,10 @@ def search_statement(q: str) -> list[tuple[str, dict]]:
         }
         tries.append((lookup._POSTCODE_SQL, postcode))
     has_street = len(re.sub(r"\W", "", parsed.street)) >= 2
-    if has_street and parsed.number and hasattr(lookup, "_EXACT_SQL"):
+    if hasattr(lookup, "exact_params"):
+        if parsed.number and len(re.sub(r"\W", "", parsed.exact_street)) >= 2:
+            tries.append((lookup._EXACT_SQL, lookup.exact_params(parsed, limit)))
+    elif has_street and parsed.number and hasattr(lookup, "_EXACT_SQL"):
         tries.append((lookup._EXACT_SQL, {"prefix": f"{parsed.street} {parsed.number}", "limit": limit}))
     if has_street:
         trigram = {"text": parsed.text, "street": parsed.street, "number": parsed.number, "limit": limit}

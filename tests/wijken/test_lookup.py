@@ -298,3 +298,43 @@ def test_another_process_change_is_seen_within_the_local_ttl(zone, monkeypatch):
     seen_at, version = caching._version_seen
     monkeypatch.setattr(caching, "_version_seen", (seen_at - caching.LOCAL_VERSION_TTL - 0.1, version))
     assert caching._cached(key) is None  # re-read the version: the answer is stale
+
+
+# --- The exact path honours the town and postcode typed; search candidates are cached ------------------------
+
+
+@pytest.fixture
+def kerkstraten(db):
+    # One "Kerkstraat 9" in several towns, as in the national register.
+    for i, (postcode, town) in enumerate([("1248", "Zonneingen"), ("8400", "Oostende"), ("9440", "Heerdedam")]):
+        make_address("Kerkstraat", "9", 3.0 + i, 51.0, postcode=postcode, municipality=town)
+    make_address("Kerkstraat", "9", 6.0, 52.0, postcode="1116AK", municipality="Sint-Laureinskerke", country="NL")
+
+
+@pytest.mark.parametrize(
+    "query", ["Kerkstraat 9, 9440 Heerdedam", "Kerkstraat 9 Heerdedam", "kerkstraat 9, 9440", "Kerkstraat 9 Herdedam"]
+)
+def test_the_exact_path_honours_the_town_and_postcode_typed(kerkstraten, query):
+    candidates = lookup.search_addresses(query)
+    assert candidates and candidates[0]["label"] == "Kerkstraat 9, 9440 Heerdedam"
+    assert [c["label"] for c in candidates if c["exact"]] == ["Kerkstraat 9, 9440 Heerdedam"]
+    assert lookup.unambiguous_match(candidates)["label"] == "Kerkstraat 9, 9440 Heerdedam"
+
+
+def test_without_a_town_every_kerkstraat_9_is_a_candidate(kerkstraten):
+    candidates = lookup.search_addresses("Kerkstraat 9")
+    assert len([c for c in candidates if c["exact"]]) == 4
+    assert lookup.unambiguous_match(candidates) is None
+
+
+def test_a_town_that_matches_no_exact_row_falls_through_to_the_similar_ones(kerkstraten):
+    found = labels("Kerkstraat 9, 9999 Nergenshuizen")
+    assert found and "Kerkstraat 9, 9440 Heerdedam" in found
+
+
+def test_search_candidates_are_cached_until_the_addresses_change(kerkstraten, django_assert_num_queries):
+    first = lookup.search_addresses("Kerkstraat 9 Heerdedam")
+    with django_assert_num_queries(0):
+        assert lookup.search_addresses("kerkstraat  9  heerdedam") == first
+    make_address("Kerkstraat", "9", 3.5, 51.0, box="A", postcode="9440", municipality="Heerdedam")
+    assert "Kerkstraat 9 A, 9440 Heerdedam" in labels("Kerkstraat 9 Heerdedam")

@@ -44,6 +44,7 @@ def make_address(
                nullif(box, ''), postcode, municipality))), 400) WHERE id = %s""",
             [address.pk],
         )
+    lookup.invalidate()  # as the importer does: search candidates are cached
     return address
 
 

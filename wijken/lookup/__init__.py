@@ -42,6 +42,7 @@ from .search import (  # noqa: F401
     DEFAULT_LIMIT,
     MAX_QUERY_LENGTH,
     ParsedQuery,
+    exact_params,
     normalise,
     parse_query,
     search_addresses,

@@ -49,7 +49,7 @@ def cache_version() -> int:
 # against the version read from Redis at most once a second: a change shows everywhere within that second.
 LOCAL_SIZE = 1000
 LOCAL_VERSION_TTL = 1.0
-_local: OrderedDict[str, tuple[int, str]] = OrderedDict()
+_local: OrderedDict[str, tuple[int, str, float]] = OrderedDict()  # key: (version, text, expires at)
 _local_lock = threading.Lock()
 _version_seen: tuple[float, int] = (0.0, 0)
 
@@ -85,34 +85,42 @@ def _cached(key: str) -> str | None:
     version = _current_version()
     with _local_lock:
         hit = _local.get(key)
-        if hit is not None and hit[0] == version:
+        if hit is not None and hit[0] == version and hit[2] > time.monotonic():
             _local.move_to_end(key)
             return hit[1]
     client = redis_client()
-    raw = cache.get(key, "") if client is None else (client.get(cache.make_key(key)) or b"")
+    if client is None:
+        raw, ttl = cache.get(key, ""), CACHE_TIMEOUT
+    else:
+        redis_key = cache.make_key(key)
+        pipe = client.pipeline(transaction=False)
+        pipe.get(redis_key)
+        pipe.ttl(redis_key)
+        raw, ttl = pipe.execute()
+        raw = raw or b""
     stamp, _, text = (raw.encode() if isinstance(raw, str) else raw).partition(b"|")
     if not text or stamp != str(version).encode():
         return None  # absent, older than the last change, or not ours
     text = text.decode()
-    _remember(key, version, text)
+    _remember(key, version, text, min(max(int(ttl), 0), CACHE_TIMEOUT))
     return text
 
 
-def _remember(key: str, version: int, text: str) -> None:
+def _remember(key: str, version: int, text: str, timeout: float = CACHE_TIMEOUT) -> None:
     with _local_lock:
-        _local[key] = (version, text)
+        _local[key] = (version, text, time.monotonic() + timeout)
         _local.move_to_end(key)
         while len(_local) > LOCAL_SIZE:
             _local.popitem(last=False)
 
 
-def _store(key: str, text: str, version: int) -> None:
+def _store(key: str, text: str, version: int, timeout: int = CACHE_TIMEOUT) -> None:
     client = redis_client()
     if client is None:
-        cache.set(key, f"{version}|{text}", CACHE_TIMEOUT)
+        cache.set(key, f"{version}|{text}", timeout)
     else:
-        client.set(cache.make_key(key), f"{version}|{text}".encode(), ex=CACHE_TIMEOUT)
-    _remember(key, version, text)
+        client.set(cache.make_key(key), f"{version}|{text}".encode(), ex=timeout)
+    _remember(key, version, text, timeout)
 
 
 _INVALIDATING_MODELS = (

@@ -3,12 +3,15 @@ case, accents, abbreviations and small typos."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+
+from .caching import _cached, _current_version, _store
 
 MAX_QUERY_LENGTH = 200
 DEFAULT_LIMIT = 8
@@ -30,6 +33,9 @@ class ParsedQuery:
     street: str  # the words, without the house number
     number: str  # house number with its addition ("12a"), or ""
     nl_postcode: str  # "7411AB" when the query starts with a Dutch postcode
+    exact_street: str = ""  # the words before the house number ("kerkstraat" in "kerkstraat 9 heerdedam")
+    postcode: str = ""  # a postcode typed after the house number ("9440", "7411AB")
+    town: str = ""  # the words after the house number, without the postcode ("heerdedam")
 
 
 def normalise(text: str) -> str:
@@ -38,6 +44,13 @@ def normalise(text: str) -> str:
     for pattern, replacement in ABBREVIATIONS:
         text = pattern.sub(replacement, text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _words(text: str) -> str:
+    text = NUMBER.sub(" ", text)
+    text = re.sub(r"\b(bus|bte|boite)\b", " ", text)
+    text = re.sub(r"[^\w\s'-]", " ", text)
+    return re.sub(r"\s+", " ", text).strip(" -")
 
 
 def parse_query(q: str) -> ParsedQuery:
@@ -52,10 +65,16 @@ def parse_query(q: str) -> ParsedQuery:
     number = (chosen.group(1) + (chosen.group(2) or "")) if chosen else ""
     # "Kerkstraat 12, 8400 Oostende": the street is what comes before the postcode.
     postcode = next((m for m in numbers if len(m.group(1)) == 4 and m is not chosen and m.start() > 0), None)
-    street = NUMBER.sub(" ", text[: postcode.start()] if postcode else text)
-    street = re.sub(r"\b(bus|bte|boite)\b", " ", street)
-    street = re.sub(r"[^\w\s'-]", " ", street)
-    return ParsedQuery(text, re.sub(r"\s+", " ", street).strip(" -"), number, "")
+    street = _words(text[: postcode.start()] if postcode else text)
+    exact_street, town, typed_postcode = street, "", ""
+    if chosen is not None and chosen.start() > 0:
+        # "Kerkstraat 9, 9440 Heerdedam": the street before the number; the postcode and town after it.
+        exact_street, town = _words(text[: chosen.start()]), _words(text[chosen.end() :])
+        if postcode is not None and postcode.start() > chosen.start():
+            suffix = postcode.group(2) or ""
+            if suffix == "" or (len(suffix) == 2 and suffix.isalpha()):  # Belgian "9440", Dutch "7411 ab"
+                typed_postcode = (postcode.group(1) + suffix).upper()
+    return ParsedQuery(text, street, number, "", exact_street, typed_postcode, town)
 
 
 _ADDRESS_COLUMNS = """
@@ -76,12 +95,16 @@ LIMIT %(limit)s
 
 # The exact path: "street number" as typed is a prefix of the normalised text; a range scan on its btree
 # (migration 0003) with text_pattern_ops operators, which work with bound parameters in generic plans too.
+# A postcode or town typed after the number narrows it ("Kerkstraat 9, 9440 Heerdedam": one of the country's
+# many Kerkstraat 9); when none of the rows lies there, the trigram path decides.
 _EXACT_SQL = f"""
 SELECT {_ADDRESS_COLUMNS}, 1.0::real AS score, true AS number_match, true AS street_match, 1.0::real AS street_score
 FROM wijken_address a
 WHERE a.search_text ~>=~ (lower(unaccent(%(prefix)s)) || ' ')
   AND a.search_text ~<~ (lower(unaccent(%(prefix)s)) || '!')
-ORDER BY a.postcode, a.municipality, a.box, a.id
+  AND (%(postcode)s = '' OR a.postcode = %(postcode)s)
+  AND (%(town)s = '' OR word_similarity(%(town)s, lower(unaccent(a.municipality))) >= %(town_threshold)s)
+ORDER BY word_similarity(%(town)s, lower(unaccent(a.municipality))) DESC, a.postcode, a.municipality, a.box, a.id
 LIMIT %(limit)s
 """
 
@@ -117,6 +140,11 @@ LENIENT_THRESHOLD = 0.4
 # candidate street comes within the margin (measured on Oostende: 96 % of two-swapped-letter typos answered
 # right, 0.3 % wrong; the rest get the list of candidates).
 MIN_STREET_SCORE = 0.35
+# How close a town typed after the number must be to the address's municipality for the exact path.
+TOWN_THRESHOLD = 0.5
+# Search candidates follow the address register, which changes rarely (imports bump the cache version): a short
+# lifetime bounds how long a change made some other way could go unseen.
+SEARCH_CACHE_TIMEOUT = 300
 STREET_MARGIN = 0.1
 
 
@@ -143,13 +171,36 @@ def _trigram_rows(sql: str, params: dict) -> list[dict]:
                 cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold TO DEFAULT")
 
 
+def exact_params(parsed: ParsedQuery, limit: int) -> dict:
+    return {
+        "prefix": f"{parsed.exact_street} {parsed.number}",
+        "postcode": parsed.postcode,
+        "town": parsed.town,
+        "town_threshold": TOWN_THRESHOLD,
+        "limit": limit,
+    }
+
+
 def search_addresses(q: str, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+    """Addresses matching a typed query, best first (see _search). Cached per normalised query for a few
+    minutes, under the same version as the answers (any import or change of addresses bumps it)."""
+    parsed = parse_query(q[:MAX_QUERY_LENGTH])
+    limit = max(1, min(int(limit), 50))
+    key = f"mijnbuurt:q:{limit}:{parsed.text}"
+    text = _cached(key)
+    if text is not None:
+        return json.loads(text)
+    version = _current_version()
+    candidates = _search(parsed, limit)
+    _store(key, json.dumps(candidates, separators=(",", ":")), version, timeout=SEARCH_CACHE_TIMEOUT)
+    return candidates
+
+
+def _search(parsed: ParsedQuery, limit: int) -> list[dict[str, Any]]:
     """Addresses matching a typed query, best first: street + number (Belgium) or postcode + number
     (the Netherlands, "7411 AB 12a"). Tolerant of accents, case, abbreviations and small typos (trigram word
     similarity on the normalised search_text, served by its GIN index). Each candidate is a plain dict with
     `exact` set when street (or postcode) and number match what was typed."""
-    parsed = parse_query(q[:MAX_QUERY_LENGTH])
-    limit = max(1, min(int(limit), 50))
     rows: list[dict] = []
     if parsed.nl_postcode:
         digits = re.match(r"\d*", parsed.number).group(0)
@@ -164,8 +215,8 @@ def search_addresses(q: str, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]
             },
         )
     has_street = len(re.sub(r"\W", "", parsed.street)) >= 2
-    if not rows and has_street and parsed.number:
-        rows = _rows(_EXACT_SQL, {"prefix": f"{parsed.street} {parsed.number}", "limit": limit})
+    if not rows and parsed.number and len(re.sub(r"\W", "", parsed.exact_street)) >= 2:
+        rows = _rows(_EXACT_SQL, exact_params(parsed, limit))
     if not rows and has_street:
         rows = _trigram_rows(
             _SEARCH_SQL, {"text": parsed.text, "street": parsed.street, "number": parsed.number, "limit": limit}
