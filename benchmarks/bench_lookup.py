@@ -152,7 +152,10 @@ def search_statement(q: str) -> list[tuple[str, dict]]:
             tries.append((lookup._EXACT_SQL, lookup.exact_params(parsed, limit)))
     elif has_street and parsed.number and hasattr(lookup, "_EXACT_SQL"):
         tries.append((lookup._EXACT_SQL, {"prefix": f"{parsed.street} {parsed.number}", "limit": limit}))
-    if has_street:
+    if has_street and hasattr(lookup, "search_params"):
+        trigram = {**lookup.search_params(parsed, limit), "strict": 0.6}
+        tries.append((lookup._SEARCH_SQL, trigram))
+    elif has_street:
         trigram = {"text": parsed.text, "street": parsed.street, "number": parsed.number, "limit": limit}
         tries.append((lookup._SEARCH_SQL, trigram))
     return tries

@@ -15,7 +15,7 @@ from tests import factories as f
 from tests.wijken.test_lookup_support import clean_slate, make_address, this_week  # noqa: F401
 from wijken import lookup
 from wijken.lookup import caching
-from wijken.models import Assignment
+from wijken.models import Address, Assignment
 
 pytestmark = pytest.mark.usefixtures("clean_slate")
 
@@ -90,10 +90,10 @@ def test_trigram_search_uses_the_gin_index(streets):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
             "EXPLAIN " + lookup._SEARCH_SQL,
-            {"text": "kerkstr 12", "street": "kerkstr", "number": "12", "limit": 8},
+            {"words": "kerkstr", "street": "kerkstr", "number": "12", "limit": 8, "streets": 24, "strict": 0.6},
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "address_search_trgm" in plan
+    assert "addressstreet_search_trgm" in plan  # the streets; their numbers then by a btree on the addresses
 
 
 # --- The neighbourhood at a point -------------------------------------------------------------------------
@@ -338,3 +338,23 @@ def test_search_candidates_are_cached_until_the_addresses_change(kerkstraten, dj
         assert lookup.search_addresses("kerkstraat  9  heerdedam") == first
     make_address("Kerkstraat", "9", 3.5, 51.0, box="A", postcode="9440", municipality="Heerdedam")
     assert "Kerkstraat 9 A, 9440 Heerdedam" in labels("Kerkstraat 9 Heerdedam")
+
+
+def test_the_address_importer_fills_the_street_table_idempotently(db, tmp_path):
+    from django.conf import settings
+
+    from wijken.importers import import_adressen
+    from wijken.models import AddressStreet
+
+    lines = (settings.BASE_DIR / "data" / "oostende_adressen_crab2014.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "adressen.csv"
+    path.write_text("\n".join(lines[:301]) + "\n", encoding="utf-8")
+    import_adressen(path=path, source="test")
+    streets = set(AddressStreet.objects.values_list("country", "postcode", "street", "municipality"))
+    assert streets == set(Address.objects.values_list("country", "postcode", "street", "municipality").distinct())
+    import_adressen(path=path, source="test")
+    assert AddressStreet.objects.count() == len(streets)
+    some = Address.objects.order_by("id")[150]
+    typo = some.street[:-3] + some.street[-2] + some.street[-3] + some.street[-1]  # two letters swapped
+    found = [c["id"] for c in lookup.search_addresses(f"{typo} {some.house_number}{some.box}")]
+    assert some.id in found

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..lookup.caching import invalidate as lookup_invalidate
-from ..models import Address
+from ..models import Address, AddressStreet
 from .report import MAX_LISTED, ImportFailed, ImportReport
 from .report import now as _now
 
@@ -161,6 +161,7 @@ def import_adressen(*, path: str | Path, source: str = "", country: str | None =
             if report.created > 10_000:
                 # Fresh planner statistics, so the lookups choose the indexes right after a big load.
                 cursor.execute(f"ANALYZE {Address._meta.db_table}")
+                cursor.execute(f"ANALYZE {AddressStreet._meta.db_table}")
     report.messages.insert(
         0, _("Layout: %(layout)s (country %(country)s).") % {"layout": layout.name, "country": country}
     )
@@ -236,6 +237,7 @@ def _merge_addresses(cursor, *, country: str, source: str, srid: int) -> tuple[i
     """One statement: the last row per address wins (DISTINCT ON), new ones are inserted, changed ones
     updated, identical ones left alone. Returns (created, updated, distinct addresses, rows staged)."""
     table = Address._meta.db_table
+    street_table = AddressStreet._meta.db_table
     point = (
         "ST_SetSRID(ST_MakePoint(s.x, s.y), 4326)"
         if srid == 4326
@@ -260,6 +262,13 @@ def _merge_addresses(cursor, *, country: str, source: str, srid: int) -> tuple[i
                   IS DISTINCT FROM
                   (EXCLUDED.municipality, EXCLUDED.source, EXCLUDED.search_text, ST_AsBinary(EXCLUDED.point))
             RETURNING (xmax = 0) AS inserted
+        ), streets AS (
+            -- The search's street table (AddressStreet), in the same pass; a street already known stays.
+            INSERT INTO {street_table} (country, street, postcode, municipality, search_text)
+            SELECT DISTINCT %(country)s, s.street, s.postcode, s.municipality,
+                   left(lower(unaccent(concat_ws(' ', s.street, s.postcode, s.municipality))), 400)
+            FROM src s
+            ON CONFLICT (country, postcode, street, municipality) DO NOTHING
         )
         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
                (SELECT count(*) FROM src), (SELECT count(*) FROM {_STAGING})

@@ -46,5 +46,6 @@ from .search import (  # noqa: F401
     normalise,
     parse_query,
     search_addresses,
+    search_params,
     unambiguous_match,
 )
