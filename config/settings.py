@@ -213,6 +213,9 @@ REST_FRAMEWORK = {
         "contact": env.str("CONTACT_THROTTLE_RATE", default="5/hour"),
     },
     "EXCEPTION_HANDLER": "wijken.tenancy.api_exception_handler",
+    # How many reverse proxies stand before gunicorn: the client is the address that many hops back in
+    # X-Forwarded-For. 0 means REMOTE_ADDR, so that a made-up header cannot dodge the per-client limits.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Wijkwerk API",

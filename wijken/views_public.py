@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 from django_scopes import scope
+from rest_framework.throttling import BaseThrottle
 
 from . import lookup
 from .forms_public import AddressSearchForm, ContactForm, PointForm
@@ -26,9 +27,13 @@ from .services.contact import (
 )
 from .tenancy import ZoneViewMixin
 
+_IDENT = BaseThrottle()
+
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The citizen's address for per-client limits, by the same rule as the public API's throttle
+    (REST_FRAMEWORK["NUM_PROXIES"]): X-Forwarded-For only as far back as the proxies we run."""
+    return _IDENT.get_ident(request) or "unknown"
 
 
 def initials(name: str) -> str:

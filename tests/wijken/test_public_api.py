@@ -131,3 +131,42 @@ def test_the_schema_documents_the_lookup(db):
     assert "MijnBuurtLookup" in str(lookup["responses"]["200"])
     assert "/api/v1/mijn-buurt/adressen/" in paths
     assert "/api/v1/contact-messages/{id}/mark-read/" in paths
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"public": "3/min", "contact": "5/hour"},
+        "NUM_PROXIES": 0,
+    }
+)
+def test_a_made_up_forwarded_for_header_does_not_dodge_the_throttle(served):
+    client = Client()
+    away_from_window_edge()
+    statuses = [
+        client.get(URL, {"lat": 51.25, "lon": 2.85}, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+        for i in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"public": "3/min", "contact": "5/hour"},
+        "NUM_PROXIES": 1,
+    }
+)
+def test_behind_one_proxy_the_client_is_the_address_the_proxy_saw(served):
+    client = Client()  # every request arrives from the proxy (127.0.0.1)
+    away_from_window_edge()
+    # The citizen can prepend anything; the address our proxy appended is the one that counts.
+    statuses = [
+        client.get(URL, {"lat": 51.25, "lon": 2.85}, HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 10.0.0.21").status_code
+        for i in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    other = client.get(URL, {"lat": 51.25, "lon": 2.85}, HTTP_X_FORWARDED_FOR="10.0.0.22")
+    assert other.status_code == 200
+    reset_limits("10.0.0.21")
+    reset_limits("10.0.0.22")

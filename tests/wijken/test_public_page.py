@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client, override_settings
 from django_scopes import scopes_disabled
 
 from tests import factories as f
@@ -120,3 +122,37 @@ def test_the_answer_page_costs_few_queries(served, django_assert_max_num_queries
     page({"q": "Kerkstraat 12"})  # warm the cache of the answer
     with django_assert_max_num_queries(2):  # the search; the answer comes from the cache
         assert page({"q": "Kerkstraat 12"}).status_code == 200
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"public": "120/min", "contact": "2/hour"},
+        "NUM_PROXIES": 0,
+    }
+)
+def test_the_contact_form_limit_ignores_a_made_up_forwarded_for_header(db):
+    from tests.wijken.test_contact import FORM, make_officer, url
+
+    officer = make_officer()
+    client = Client()
+    statuses = [client.post(url(officer), FORM, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(3)]
+    assert statuses == [302, 302, 429]
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"public": "120/min", "contact": "2/hour"},
+        "NUM_PROXIES": 1,
+    }
+)
+def test_behind_one_proxy_the_contact_form_limits_each_citizen(db):
+    from tests.wijken.test_contact import FORM, make_officer, url
+
+    officer = make_officer()
+    client = Client()  # every request arrives from the proxy
+    sent = [client.post(url(officer), FORM, HTTP_X_FORWARDED_FOR="10.0.0.31").status_code for _ in range(3)]
+    assert sent == [302, 302, 429]
+    assert client.post(url(officer), FORM, HTTP_X_FORWARDED_FOR="10.0.0.32").status_code == 302
+    cache.delete_many(["contact-rate:10.0.0.31", "contact-rate:10.0.0.32"])
