@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from tests import factories as f
@@ -21,6 +22,15 @@ class Personas:
     bob: Membership  # teamchef, zone A
     charlie: Membership  # bestuur, zone A
     olivia: Membership  # beheerder, zone B
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(settings):
+    """Tests read the English source strings. The product's default is Dutch; the language tests ask for
+    nl and fr explicitly, and one test checks that Dutch is what a browser without preference gets."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -37,3 +37,13 @@ urlpatterns = [
     path("leaky/safe/<int:pk>/", SafeWijkDetail.as_view()),
     path("leaky/mystery/<int:mystery>/", unknown_kwarg),
 ]
+
+
+# Plain error pages: the project's templates link to routes that this URLconf does not have.
+def plain_error(request, exception=None):
+    status = 403 if exception.__class__.__name__ == "PermissionDenied" else 404
+    return HttpResponse(status=status)
+
+
+handler403 = plain_error
+handler404 = plain_error

@@ -41,6 +41,12 @@ def test_login_page_in_three_languages(db):
         assert text in response.content.decode(), language
 
 
+def test_dutch_is_the_default_language(db, settings):
+    settings.LANGUAGE_CODE = "nl"
+    response = Client().get(reverse("login"))  # no Accept-Language header
+    assert '<html lang="nl">' in response.content.decode() and "Inloggen" in response.content.decode()
+
+
 def test_login_then_home(personas):
     client = Client()
     response = client.post(reverse("login"), {"username": "alice", "password": "secret-pass-123"})
