@@ -10,6 +10,7 @@ import django_filters
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -19,13 +20,25 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from . import lookup
 from .models import STAFF_ROLES, ContactMessage
 from .services.contact import contact_message_mark_read, contact_messages_visible_to
 from .tenancy import ZoneViewSet
+
+
+def public_throttle_window(ident: str, scope: str = "public") -> tuple[str, int, int, float] | None:
+    """The client's fixed window under `scope`: (counter name, allowed requests, seconds the counter lives,
+    seconds until the window ends), or None when the scope has no rate."""
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+    if rate is None:
+        return None
+    num_requests, duration = ScopedRateThrottle.parse_rate(None, rate)
+    now = time.time()
+    window = int(now // duration)
+    return f"throttle-fw:{scope}:{ident}:{window}", num_requests, duration + 1, duration - (now % duration)
 
 
 class PublicThrottle(ScopedRateThrottle):
@@ -41,20 +54,18 @@ class PublicThrottle(ScopedRateThrottle):
         self.rate = self.get_rate()
         if not self.scope or self.rate is None:
             return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        now = time.time()
-        window = int(now // self.duration)
-        self.retry_after = self.duration - (now % self.duration)
-        name = f"throttle-fw:{self.scope}:{self.get_ident(request)}:{window}"
+        name, self.num_requests, lifetime, self.retry_after = public_throttle_window(
+            self.get_ident(request), self.scope
+        )
         client = lookup.redis_client()
         if client is not None:
             key = cache.make_and_validate_key(name)
             pipe = client.pipeline(transaction=False)
             pipe.incr(key)
-            pipe.expire(key, self.duration + 1)
+            pipe.expire(key, lifetime)
             count = pipe.execute()[0]
         else:  # a cache without Redis (never in production): the portable way
-            cache.add(name, 0, self.duration + 1)
+            cache.add(name, 0, lifetime)
             count = cache.incr(name)
         return count <= self.num_requests
 
@@ -209,6 +220,9 @@ class MijnBuurtLookupSerializer(serializers.Serializer):
     answer = MijnBuurtAnswerSerializer(allow_null=True)
 
 
+_IDENT = BaseThrottle()  # the client's address by REST_FRAMEWORK["NUM_PROXIES"], as the throttle sees it
+
+
 def _json(payload: str) -> HttpResponse:
     return HttpResponse(payload, content_type="application/json")
 
@@ -242,6 +256,62 @@ class PublicAPIView(APIView):
     "lat/lon: the answer (candidates null). Outside every zone the answer carries the national numbers.",
 )
 class MijnBuurtAPIView(PublicAPIView):
+    @classmethod
+    def as_view(cls, **initkwargs):
+        """DRF's view behind a hot path for the requests a map or a search box repeats: a well-formed point,
+        address or query whose answer is cached costs one Redis round trip (throttle and answer together) and
+        no DRF machinery. Everything else, and every refusal, goes through DRF, which explains it."""
+        view = super().as_view(**initkwargs)
+
+        def hot_path(request, *args, **kwargs):
+            if request.method == "GET":
+                response = cls._hot_get(request)
+                if response is not None:
+                    return response
+            return view(request, *args, **kwargs)
+
+        hot_path.cls, hot_path.initkwargs, hot_path.csrf_exempt = view.cls, view.initkwargs, True
+        hot_path.__name__ = hot_path.__qualname__ = view.__name__
+        return hot_path
+
+    @classmethod
+    def _hot_get(cls, request) -> HttpResponse | None:
+        data = cls._fast_params(request.GET)
+        if data is None:
+            return None
+        window = public_throttle_window(_IDENT.get_ident(request))
+        if window is None:
+            return None
+        name, allowed, lifetime, _ = window
+        if data["mode"] == "point":
+            key = lookup.point_key(data["lat"], data["lon"])
+        elif data["mode"] == "address":
+            key = lookup.address_key(data["address"])
+        else:
+            key = f"mijnbuurt:resp:q:{timezone.localdate().isoformat()}:{data['limit']}:{data['q']}"
+        found = lookup.count_and_fetch(name, lifetime, key)
+        if found is None or found[0] > allowed:
+            return None  # no Redis, or refused: DRF's throttle answers 429 with Retry-After
+        text = found[1]
+        if data["mode"] == "point":
+            answer = text or lookup.neighbourhood_json_at(data["lat"], data["lon"], cached=False)
+            return _json(f'{{"candidates":null,"answer":{answer}}}')
+        if data["mode"] == "address":
+            answer = text or lookup.neighbourhood_json_for_address(data["address"], cached=False)
+            return _json(f'{{"candidates":null,"answer":{answer}}}') if answer is not None else None
+        if text is None:  # the whole body of a search is cached: the candidates and the answer
+            text = lookup.store_computed(
+                key, lambda: cls._search_body(data["q"], data["limit"]), timeout=lookup.SEARCH_CACHE_TIMEOUT
+            )
+        return _json(text)
+
+    @staticmethod
+    def _search_body(q: str, limit: int) -> str:
+        candidates = lookup.search_addresses(q, limit)
+        match = lookup.unambiguous_match(candidates)
+        answer = lookup.neighbourhood_json_for_address(match["id"]) if match else None
+        return f'{{"candidates":{json.dumps(candidates, separators=(",", ":"))},"answer":{answer or "null"}}}'
+
     def get(self, request):
         data = self._fast_params(request.GET)
         if data is None:
@@ -256,10 +326,7 @@ class MijnBuurtAPIView(PublicAPIView):
         elif data["mode"] == "point":
             answer = lookup.neighbourhood_json_at(data["lat"], data["lon"])
         else:
-            candidates = lookup.search_addresses(data["q"], data["limit"])
-            match = lookup.unambiguous_match(candidates)
-            answer = lookup.neighbourhood_json_for_address(match["id"]) if match else None
-            candidates_json = json.dumps(candidates, separators=(",", ":"))
+            return _json(self._search_body(data["q"], data["limit"]))
         return _json(f'{{"candidates":{candidates_json},"answer":{answer or "null"}}}')
 
     @staticmethod
@@ -269,7 +336,13 @@ class MijnBuurtAPIView(PublicAPIView):
         explains what is wrong."""
         keys = set(query)
         try:
-            if keys == {"address"}:
+            if keys == {"q"} or keys == {"q", "limit"}:
+                # As the serializer would accept it: trimmed, not blank, not too long, no NUL; a plain limit.
+                q, limit = query["q"].strip(), query.get("limit", str(lookup.DEFAULT_LIMIT))
+                if q and len(q) <= lookup.MAX_QUERY_LENGTH and "\x00" not in q and limit.isdigit():
+                    if 1 <= int(limit) <= 50:
+                        return {"mode": "q", "q": q, "limit": int(limit)}
+            elif keys == {"address"}:
                 value = query["address"]
                 if value.isdigit() and 0 < int(value) < 2**63:
                     return {"mode": "address", "address": int(value)}

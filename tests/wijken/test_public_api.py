@@ -170,3 +170,57 @@ def test_behind_one_proxy_the_client_is_the_address_the_proxy_saw(served):
     assert other.status_code == 200
     reset_limits("10.0.0.21")
     reset_limits("10.0.0.22")
+
+
+# --- The hot path: cached answers without DRF, one Redis round trip; same answers, same limits ----------------
+
+
+def test_the_hot_path_answers_exactly_as_the_full_path(served):
+    client = Client()
+    # An extra parameter (a tracking tag) is a shape the hot path leaves to DRF, which ignores it.
+    for hot, full in [
+        ({"lat": "51.25", "lon": "2.85"}, {"lat": "51.25", "lon": "2.85", "utm": "x"}),
+        ({"q": "kerkstraat 12"}, {"q": " kerkstraat 12 ", "utm": "x"}),
+        ({"q": "Kerkstraat", "limit": "1"}, {"q": "Kerkstraat", "limit": "1", "utm": "x"}),
+    ]:
+        first = client.get(URL, hot)
+        again = client.get(URL, hot)  # from the cache
+        reference = client.get(URL, full)
+        assert first.status_code == again.status_code == reference.status_code == 200
+        assert first.json() == again.json() == reference.json()
+        assert first["Content-Type"] == "application/json"
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"public": "4/min", "contact": "5/hour"},
+    }
+)
+def test_every_kind_of_request_counts_against_the_one_limit(served):
+    client = Client()
+    away_from_window_edge()
+    address = client.get(URL, {"q": "kerkstraat 12"}).json()["candidates"][0]["id"]
+    statuses = [
+        client.get(URL, params).status_code
+        for params in ({"q": "kerkstraat 12"}, {"address": address}, {"lat": 51.25, "lon": 2.85}, {"q": "Kerkstraat"})
+    ]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get(URL, {"lat": 51.25, "lon": 2.85})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) <= 60
+    assert "detail" in refused.json()
+
+
+def test_a_cached_search_follows_a_change_of_the_addresses(served, django_assert_num_queries):
+    client = Client()
+    assert len(client.get(URL, {"q": "kerkstraat 1"}).json()["candidates"]) == 2
+    with django_assert_num_queries(0):
+        assert client.get(URL, {"q": "kerkstraat 1"}).status_code == 200
+    make_address("Kerkstraat", "16", 2.852, 51.252)  # bumps the version, as an import does
+    assert len(client.get(URL, {"q": "kerkstraat 1"}).json()["candidates"]) == 3
+
+
+@pytest.mark.parametrize("q", ["", "   ", "x" * 201, "kerk\x00straat"])
+def test_the_hot_path_leaves_bad_queries_to_the_serializer(served, q):
+    response = Client().get(URL, {"q": q})
+    assert response.status_code == 400 and "q" in response.json()

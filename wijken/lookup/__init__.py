@@ -16,8 +16,10 @@ from .caching import (  # noqa: F401
     LOCAL_VERSION_TTL,
     VERSION_KEY,
     cache_version,
+    count_and_fetch,
     invalidate,
     redis_client,
+    store_computed,
 )
 from .neighbourhood import (  # noqa: F401
     _ADDRESS_SQL,
@@ -25,6 +27,7 @@ from .neighbourhood import (  # noqa: F401
     _POINT_SQL,
     COVERING_WIJK_SQL,
     NATIONAL_NUMBERS,
+    address_key,
     contactable_wijkinspecteur,
     country_guess,
     current_wijk_of,
@@ -32,6 +35,7 @@ from .neighbourhood import (  # noqa: F401
     neighbourhood_for_address,
     neighbourhood_json_at,
     neighbourhood_json_for_address,
+    point_key,
     wijk_codes_for_addresses,
     zones_overview,
 )
@@ -41,6 +45,7 @@ from .search import (  # noqa: F401
     _SEARCH_SQL,
     DEFAULT_LIMIT,
     MAX_QUERY_LENGTH,
+    SEARCH_CACHE_TIMEOUT,
     ParsedQuery,
     exact_params,
     normalise,

@@ -123,6 +123,73 @@ def _store(key: str, text: str, version: int, timeout: int = CACHE_TIMEOUT) -> N
     _remember(key, version, text, timeout)
 
 
+def store_computed(key: str, compute, timeout: int = CACHE_TIMEOUT) -> str:
+    """compute() (text), cached under `key` with the version read before it ran: a change while it runs leaves
+    the text stamped as older, never a stale text stamped as current."""
+    version = _current_version()
+    text = compute()
+    _store(key, text, version, timeout)
+    return text
+
+
+# The public API's hot path in one Redis round trip (docs/performance.md §3): count the request in the client's
+# fixed window, and, only when needed, read the version (at most once a second per process) and the cached
+# answer. A script rather than a pipeline: one command to encode and one reply to parse.
+_HOT_PATH_LUA = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local version = ''
+if ARGV[2] == '1' then version = redis.call('GET', KEYS[2]) or '' end
+local answer, ttl = '', -2
+if ARGV[3] == '1' then
+    answer = redis.call('GET', KEYS[3]) or ''
+    if answer ~= '' then ttl = redis.call('TTL', KEYS[3]) end
+end
+return {n, version, answer, ttl}
+"""
+_hot_path_script = None
+
+
+def count_and_fetch(throttle_name: str, throttle_seconds: int, key: str) -> tuple[int, str | None] | None:
+    """Count one request under `throttle_name` (a fixed window that expires after `throttle_seconds`) and find
+    the cached text under `key` (per-process layer first, then Redis), in at most one Redis round trip. Returns
+    (the count in the window, the text or None); None when the cache is not Redis (the caller takes the
+    portable path)."""
+    global _hot_path_script, _version_seen
+    client = redis_client()
+    if client is None:
+        return None
+    if _hot_path_script is None:
+        _hot_path_script = client.register_script(_HOT_PATH_LUA)
+    seen_at, version = _version_seen
+    now = time.monotonic()
+    version_due = not version or now - seen_at > LOCAL_VERSION_TTL
+    with _local_lock:
+        hit = _local.get(key)
+    local_ok = hit is not None and hit[2] > now
+    fetch = not local_ok or version_due or hit[0] != version
+    count, raw_version, raw, ttl = _hot_path_script(
+        keys=[cache.make_and_validate_key(throttle_name), cache.make_key(VERSION_KEY), cache.make_key(key)],
+        args=[throttle_seconds, int(version_due), int(fetch)],
+    )
+    if version_due:
+        if not raw_version:
+            return int(count), None  # no version yet: the caller's lookup sets it
+        version = int(raw_version)
+        _version_seen = (now, version)
+    if local_ok and hit[0] == version:
+        with _local_lock:
+            if key in _local:
+                _local.move_to_end(key)
+        return int(count), hit[1]
+    stamp, _, text = (raw or b"").partition(b"|")
+    if text and stamp == str(version).encode():
+        text = text.decode()
+        _remember(key, version, text, min(max(int(ttl), 0), CACHE_TIMEOUT))
+        return int(count), text
+    return int(count), None
+
+
 _INVALIDATING_MODELS = (
     wm.Zone,
     wm.Wijk,

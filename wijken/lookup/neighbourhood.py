@@ -241,8 +241,8 @@ def prepared_fetchone(sql: str, params: dict):
     return row
 
 
-def _answer(sql: str, params: dict, key: str) -> str | None:
-    text = _cached(key)
+def _answer(sql: str, params: dict, key: str, cached: bool = True) -> str | None:
+    text = _cached(key) if cached else None
     if text is not None:
         return text
     version = _current_version()
@@ -256,19 +256,30 @@ def _answer(sql: str, params: dict, key: str) -> str | None:
     return text
 
 
-def neighbourhood_json_at(lat: float, lon: float) -> str:
-    """The answer for a point, as JSON text (cached; the API sends it as is)."""
+def point_key(lat: float, lon: float) -> str:
+    """The cache key of the answer for a point (the API's hot path looks it up together with its throttle)."""
+    lat, lon = round(float(lat), 5), round(float(lon), 5)
+    return f"mijnbuurt:pt:{timezone.localdate().isoformat()}:{lat:.5f}:{lon:.5f}"
+
+
+def address_key(address_id: int) -> str:
+    return f"mijnbuurt:addr:{timezone.localdate().isoformat()}:{int(address_id)}"
+
+
+def neighbourhood_json_at(lat: float, lon: float, *, cached: bool = True) -> str:
+    """The answer for a point, as JSON text (cached; the API sends it as is). cached=False: the caller has just
+    looked in the cache."""
     today = timezone.localdate()
     lat, lon = round(float(lat), 5), round(float(lon), 5)
     key = f"mijnbuurt:pt:{today.isoformat()}:{lat:.5f}:{lon:.5f}"
-    return _answer(_POINT_SQL, {"lat": lat, "lon": lon, "today": today}, key)
+    return _answer(_POINT_SQL, {"lat": lat, "lon": lon, "today": today}, key, cached)
 
 
-def neighbourhood_json_for_address(address_id: int) -> str | None:
+def neighbourhood_json_for_address(address_id: int, *, cached: bool = True) -> str | None:
     """The answer for an address by id, as JSON text; None when there is no such address."""
     today = timezone.localdate()
     key = f"mijnbuurt:addr:{today.isoformat()}:{int(address_id)}"
-    return _answer(_ADDRESS_SQL, {"address": int(address_id), "today": today}, key)
+    return _answer(_ADDRESS_SQL, {"address": int(address_id), "today": today}, key, cached)
 
 
 def neighbourhood_at(point) -> dict[str, Any]:
