@@ -253,7 +253,8 @@ def test_command_reports_and_fails_cleanly(zone, tmp_path, capsys):
 
 
 def test_command_exit_code_without_traceback(tmp_path):
-    """From the shell: exit code 1 and the message, no traceback (the file check needs no database)."""
+    """From the shell: exit code 1 and the message in the default language (Dutch), no traceback (the file
+    check needs no database)."""
     result = subprocess.run(
         [sys.executable, "manage.py", "import_adressen", str(tmp_path / "missing.csv")],
         cwd=settings.BASE_DIR,
@@ -261,7 +262,7 @@ def test_command_exit_code_without_traceback(tmp_path):
         text=True,
     )
     assert result.returncode == 1
-    assert "File not found" in result.stderr and "Traceback" not in result.stderr
+    assert "Bestand niet gevonden" in result.stderr and "Traceback" not in result.stderr
 
 
 # --- Addresses -----------------------------------------------------------------------------------------
