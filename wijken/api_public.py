@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import math
 import time
+from urllib.parse import parse_qsl
 
 import django_filters
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import path
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -276,7 +276,10 @@ class MijnBuurtAPIView(PublicAPIView):
 
     @classmethod
     def _hot_get(cls, request) -> HttpResponse | None:
-        data = cls._fast_params(request.GET)
+        query_string = request.META.get("QUERY_STRING", "")
+        if len(query_string) > 1000 or not query_string.isascii():
+            return None  # QueryDict's limits and decoding rules apply
+        data = cls._fast_params(dict(parse_qsl(query_string, keep_blank_values=True)))
         if data is None:
             return None
         window = public_throttle_window(_IDENT.get_ident(request))
@@ -288,7 +291,7 @@ class MijnBuurtAPIView(PublicAPIView):
         elif data["mode"] == "address":
             key = lookup.address_key(data["address"])
         else:
-            key = f"mijnbuurt:resp:q:{timezone.localdate().isoformat()}:{data['limit']}:{data['q']}"
+            key = f"mijnbuurt:resp:q:{lookup.today_iso()}:{data['limit']}:{data['q']}"
         found = lookup.count_and_fetch(name, lifetime, key)
         if found is None or found[0] > allowed:
             return None  # no Redis, or refused: DRF's throttle answers 429 with Retry-After

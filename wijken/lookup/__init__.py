@@ -36,6 +36,7 @@ from .neighbourhood import (  # noqa: F401
     neighbourhood_json_at,
     neighbourhood_json_for_address,
     point_key,
+    today_iso,
     wijk_codes_for_addresses,
     zones_overview,
 )

@@ -256,14 +256,25 @@ def _answer(sql: str, params: dict, key: str, cached: bool = True) -> str | None
     return text
 
 
+_today: tuple[int, str] = (0, "")
+
+
+def today_iso() -> str:
+    """timezone.localdate().isoformat(), worked out at most once a second (the hot path's keys carry it)."""
+    global _today
+    second = int(time.time())
+    if _today[0] != second:
+        _today = (second, timezone.localdate().isoformat())
+    return _today[1]
+
+
 def point_key(lat: float, lon: float) -> str:
     """The cache key of the answer for a point (the API's hot path looks it up together with its throttle)."""
-    lat, lon = round(float(lat), 5), round(float(lon), 5)
-    return f"mijnbuurt:pt:{timezone.localdate().isoformat()}:{lat:.5f}:{lon:.5f}"
+    return f"mijnbuurt:pt:{today_iso()}:{round(float(lat), 5):.5f}:{round(float(lon), 5):.5f}"
 
 
 def address_key(address_id: int) -> str:
-    return f"mijnbuurt:addr:{timezone.localdate().isoformat()}:{int(address_id)}"
+    return f"mijnbuurt:addr:{today_iso()}:{int(address_id)}"
 
 
 def neighbourhood_json_at(lat: float, lon: float, *, cached: bool = True) -> str:
