@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
@@ -358,3 +359,21 @@ def test_the_address_importer_fills_the_street_table_idempotently(db, tmp_path):
     typo = some.street[:-3] + some.street[-2] + some.street[-3] + some.street[-1]  # two letters swapped
     found = [c["id"] for c in lookup.search_addresses(f"{typo} {some.house_number}{some.box}")]
     assert some.id in found
+
+
+def test_the_hot_path_counts_and_fetches_in_one_call(db):
+    name, key = f"throttle-fw:test:{time.time_ns()}:1", "mijnbuurt:test-hot-path"
+    assert caching.count_and_fetch(name, 60, key) == (1, None)
+    assert caching._raw.sock is not None  # the plain socket, not redis-py's fallback
+    caching._store(key, "hello", caching.cache_version())
+    caching._local.clear()
+    assert caching.count_and_fetch(name, 60, key) == (2, "hello")  # from Redis
+    assert caching.count_and_fetch(name, 60, key) == (3, "hello")  # from the per-process layer
+    caching._raw.sock.close()  # a broken connection: redis-py takes over for this call, then a new socket
+    assert caching.count_and_fetch(name, 60, key) == (4, "hello")
+    assert caching.count_and_fetch(name, 60, key) == (5, "hello")
+    assert caching._raw.sock is not None
+    caching.invalidate()
+    assert caching.count_and_fetch(name, 60, key) == (6, None)  # older than the last change
+    assert 0 < caching.redis_client().ttl(cache.make_key(name)) <= 60
+    cache.delete(name)
