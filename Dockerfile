@@ -29,4 +29,5 @@ RUN DJANGO_SECRET_KEY=build-only python manage.py compilemessages --ignore=node_
 RUN useradd --create-home --uid 1000 wijkwerk && mkdir -p /app/media && chown wijkwerk /app/media
 USER wijkwerk
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Sync workers, 3 per 2 cores: measured best for the public lookup (docs/performance.md §5).
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "sync", "--workers", "3", "--access-logfile", "-"]

@@ -11,6 +11,7 @@ packages=(
   nodejs npm                                    # front-end packages from the npm registry
   chromium chromium-driver                      # looking at pages: scripts/screenshot.py
   docker-compose                                # validates docker-compose.yml in the tests (no engine needed)
+  wrk                                           # HTTP load for the benchmarks (make bench, docs/performance.md)
 )
 command -v dpkg-query >/dev/null || { echo "system: not a Debian system; install PostGIS, GDAL, pango and gettext yourself"; exit 0; }
 missing=()
