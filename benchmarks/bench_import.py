@@ -26,7 +26,19 @@ def table_sizes() -> dict:
             "SELECT indexrelid::regclass::text, pg_size_pretty(pg_relation_size(indexrelid)) "
             "FROM pg_index WHERE indrelid = 'wijken_address'::regclass ORDER BY pg_relation_size(indexrelid) DESC"
         )
-        return {"rows": rows, "table": table, "indexes": indexes, "by_index": dict(cursor.fetchall())}
+        by_index = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT count(*), pg_size_pretty(pg_total_relation_size('wijken_addressstreet')) FROM wijken_addressstreet"
+        )
+        streets, streets_size = cursor.fetchone()
+        return {
+            "rows": rows,
+            "table": table,
+            "indexes": indexes,
+            "by_index": by_index,
+            "streets": streets,
+            "streets_size_with_indexes": streets_size,
+        }
 
 
 def main() -> None:

@@ -571,6 +571,10 @@ def import_synthetic(paths: dict[str, Path], fp: str) -> dict:
         referenced = cursor.fetchone()[0]
         # An empty table is the state of a first national load; TRUNCATE only when nothing points at it.
         cursor.execute(f"TRUNCATE {table}" if not referenced else f"DELETE FROM {table}")
+        # The search's street table, which the importer fills in the same statement (migration 0004), too.
+        cursor.execute("SELECT to_regclass('wijken_addressstreet') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute("TRUNCATE wijken_addressstreet")
     import_addresses(REAL_ADDRESSES, source="CRAB 2014 (Oostende)")
     seconds = {}
     for country, path in paths.items():
