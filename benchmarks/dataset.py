@@ -180,8 +180,7 @@ def ensure_real_data() -> None:
             text=True,
         )
         if result.returncode:
-            # Another app's demo step may be broken while it is being built; the zones come first.
-            print(f"warning: load_demo failed, continuing with what it loaded:\n{result.stderr[-2000:]}")
+            raise SystemExit(f"load_demo failed:\n{result.stderr[-2000:]}")
     for slug, filename, name_field, code_field, inhabitants_field in REAL_WIJKEN:
         with scopes_disabled():
             if not Zone.objects.filter(slug=slug).exists() or Wijk.objects.filter(zone__slug=slug).exists():

@@ -15,6 +15,7 @@
   var controller = null;
   // gettext() comes from the JavaScript catalogue (/jsi18n/); calling it by name lets makemessages find the strings.
   var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
   var interpolate = window.interpolate || function (f, a) { return f.replace("%s", a[0]); };
 
   function go(params) { window.location.href = page + "?" + new URLSearchParams(params).toString(); }
@@ -56,7 +57,9 @@
     var open = options.length > 0;
     list.classList.toggle("d-none", !open);
     input.setAttribute("aria-expanded", open ? "true" : "false");
-    status.textContent = open ? interpolate(gettext("%s addresses found; use the arrow keys to choose."), [options.length])
+    status.textContent = open ? interpolate(ngettext("%s address found; use the arrow keys to choose.",
+                                                          "%s addresses found; use the arrow keys to choose.",
+                                                          options.length), [options.length])
                               : gettext("No address found.");
   }
 
