@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Forms and maps
+# Django 6 makes https the default scheme of URL fields typed without one; opt in now (and silence the warning).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 LEAFLET_CONFIG = {
