@@ -27,6 +27,18 @@
     var tiles = el.dataset.tilesUrl;
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 19, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
+    } else if (el.dataset.backgroundUrl) {
+      // No tile server: municipal boundaries of Belgium (Flanders, Brussels) and the Netherlands give the map
+      // its bearings. Drawn under the features, never clickable.
+      fetch(el.dataset.backgroundUrl).then(function (r) { return r.ok ? r.json() : null; }).then(function (geo) {
+        if (!geo) { return; }
+        var background = L.geoJSON(geo, {
+          interactive: false,
+          style: { color: "#9aa5b1", weight: 0.7, fillColor: "#f8f9fa", fillOpacity: 1 }
+        }).addTo(map);
+        background.bringToBack();
+        map.attributionControl.addAttribution(el.dataset.backgroundAttribution || "");
+      }).catch(function () { /* the features alone still show */ });
     }
     var source = el.dataset.geojsonId && document.getElementById(el.dataset.geojsonId);
     var data = source ? JSON.parse(source.textContent) : { type: "FeatureCollection", features: [] };
