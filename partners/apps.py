@@ -10,7 +10,10 @@ class PartnersConfig(AppConfig):
         from wijken.models import STAFF_ROLES
         from wijken.navigation import register_section
 
-        from . import demo_steps  # noqa: F401  (registers the demo step)
+        from . import (
+            demo_steps,  # noqa: F401  (registers the demo step)
+            signals,  # noqa: F401  (connects the receivers of wijken's signals)
+        )
         from .permissions import EDIT_ROLES
 
         register_section(

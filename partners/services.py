@@ -103,11 +103,30 @@ def network_settings_set(
     return policy
 
 
-def derive_wijk(*, zone: Zone, point: Point | None) -> Wijk | None:
-    """The current leaf wijk of the zone covering the point (a point on a shared edge: the first by code)."""
+def derive_wijk(*, zone: Zone, point: Point | None, on: datetime.date | None = None) -> Wijk | None:
+    """The leaf wijk of the zone covering the point on a day, today by default (a point on a shared edge: the
+    first by code)."""
     if point is None:
         return None
-    return Wijk.objects.filter(zone=zone).current().leaves().covering(point).first()
+    return Wijk.objects.filter(zone=zone).current(on).leaves().covering(point).first()
+
+
+@transaction.atomic
+def partners_follow_redraw(*, zone: Zone, on: datetime.date) -> int:
+    """After a redraw of the zone's wijken that begins on `on`: every partner whose wijk follows from its point
+    gets the wijk covering it on `on`, or today when that is later (a newer set may already apply). Partners
+    with a wijk chosen by hand keep it, and so does a partner no wijk covers any more (a person decides; an empty
+    wijk would hide it from every wijk's list). Returns how many changed; running it again changes nothing."""
+    day = max(on, timezone.localdate())
+    changed = []
+    partners = Partner.objects.filter(zone=zone, wijk_overridden=False, point__isnull=False).order_by("pk")
+    for partner in partners:
+        wijk = derive_wijk(zone=zone, point=partner.point, on=day)
+        if wijk is not None and wijk.pk != partner.wijk_id:
+            partner.wijk = wijk
+            changed.append(partner)
+    Partner.objects.bulk_update(changed, ["wijk"])
+    return len(changed)
 
 
 def _place(partner: Partner, *, wijk: Wijk | None, wijk_overridden: bool, rederive: bool) -> None:

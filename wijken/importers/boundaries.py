@@ -18,6 +18,8 @@ from django_scopes import scope
 
 from ..lookup.caching import invalidate as lookup_invalidate
 from ..models import Wijk, Zone
+from ..services.redraw import redraw_follow
+from ..signals import boundaries_redrawn
 from .report import ImportFailed, ImportReport
 from .report import now as _now
 
@@ -141,6 +143,9 @@ def import_wijken(
             imported_ids.extend(p.pk for p in parents.values())
         if valid_from is not None:
             _close_old_versions(zone, on, imported_ids, parent_field is not None, report)
+            report.messages.extend(redraw_follow(zone=zone, on=on, new_ids=imported_ids).messages())
+            # Higher apps (partners) follow through a signal of ours: wijken imports none of them.
+            transaction.on_commit(lambda: boundaries_redrawn.send(sender=Wijk, zone=zone, on=on))
         _check_coverage(zone, valid_from or timezone.localdate(), report)
         # Bulk writes bypass the save signals that expire cached mijn-buurt answers.
         transaction.on_commit(lookup_invalidate)
