@@ -10,7 +10,9 @@ Boundaries (`import_wijken`)
     any feature cannot be used (no geometry, no code, a duplicate code, not a polygon) nothing is written and
     every problem is listed. Idempotent on (zone, code, valid_from): a second run updates in place. With an
     explicit valid_from the set is a new version: current versions that started earlier are closed
-    (valid_until = the new valid_from), so that history stays comparable. Overlaps, gaps and wijken outside
+    (valid_until = the new valid_from), so that history stays comparable; assignments and contactpunten follow
+    the redraw onto the new versions (wijken/services/redraw.py) and partners re-derive their wijk through the
+    `boundaries_redrawn` signal. Overlaps, gaps and wijken outside
     the zone are measured in PostGIS afterwards and reported (they are warnings: real boundary files have them).
 
 Addresses (`import_adressen`)
