@@ -8,7 +8,7 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from wijken.models import STAFF_ROLES
-        from wijken.navigation import register_section
+        from wijken.navigation import register_action, register_section
 
         from . import (
             demo_steps,  # noqa: F401  (registers the demo step)
@@ -24,6 +24,9 @@ class PartnersConfig(AppConfig):
             roles=STAFF_ROLES,
             order=30,
             description=_("The partner network of every wijk: organisations, contact persons, visits and what is due."),
+        )
+        register_action(
+            key="visit-log", label=_("Log a visit"), url_name="partners:visit-pick", roles=EDIT_ROLES, order=10
         )
         register_section(
             group=_("Network"),

@@ -8,10 +8,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from wijken.models import MANAGER_ROLES, Membership, Role, Wijkinspecteur
+from wijken.models import EDIT_ROLES, Membership, Wijkinspecteur
 from wijken.selectors import may_edit_wijk
-
-EDIT_ROLES = MANAGER_ROLES | {Role.WIJKINSPECTEUR}
 
 
 def can_edit_any(membership: Membership | None) -> bool:

@@ -12,15 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partners.models import ContactPerson
-from wijken.models import MANAGER_ROLES, STAFF_ROLES, Role
+from wijken.models import EDIT_ROLES, MANAGER_ROLES, STAFF_ROLES, Role
 from wijken.selectors import may_edit_wijk, wijken_served_by
 from wijken.tenancy import ZoneScopedAPIMixin, ZoneViewSet
 
 from . import selectors, services
 from .filters import ScanFilter
 from .models import Answer, Question, Questionnaire, Scan, Status, Theme, ThemeResult
-
-EDIT_ROLES = MANAGER_ROLES | {Role.WIJKINSPECTEUR}
 
 
 class ScopedPK(serializers.PrimaryKeyRelatedField):

@@ -7,11 +7,14 @@ class SectorscansConfig(AppConfig):
     verbose_name = _("Sectorscans")
 
     def ready(self) -> None:
-        from wijken.models import STAFF_ROLES, Role
-        from wijken.navigation import register_section
+        from wijken.models import EDIT_ROLES, STAFF_ROLES, Role
+        from wijken.navigation import register_action, register_section
 
         from . import demo_steps  # noqa: F401  (registers the demo step)
 
+        register_action(
+            key="take-sectorscan", label=_("Take a sectorscan"), url_name="sectorscans:take", roles=EDIT_ROLES, order=20
+        )
         register_section(
             group=_("Sectorscans"),
             key="sectorscans",

@@ -63,6 +63,9 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.BEHEERDER, Role.TEAMCHEF, Role.WIJKINSPECTEUR, Role.MEDEWERKER})
 # Roles that manage the whole zone (assignments, boundaries, every wijk's records).
 MANAGER_ROLES = frozenset({Role.BEHEERDER, Role.TEAMCHEF})
+# Roles that write the records of a wijk (partner network, visits, scans); a wijkinspecteur only in the wijken
+# they serve (wijken/selectors.py decides which).
+EDIT_ROLES = MANAGER_ROLES | {Role.WIJKINSPECTEUR}
 ALL_ROLES = frozenset(Role)
 
 

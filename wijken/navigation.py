@@ -60,3 +60,19 @@ def nav_groups_for(role: str | None) -> list[NavGroup]:
         groups.setdefault(key, []).append(section)
         labels.setdefault(key, section.group if section.group is not None else section.label)
     return [NavGroup(labels[key], tuple(items)) for key, items in groups.items()]
+
+
+# Quick actions: the one or two things a role does most, as big buttons at the top of the home page (a
+# wijkinspecteur on a phone should not scroll past every section to log a visit).
+_actions: dict[str, Section] = {}
+
+
+def register_action(*, key: str, label, url_name: str, roles: Iterable[str], order: int = 100) -> None:
+    _actions[key] = Section(key, label, url_name, frozenset(roles), "", order)
+
+
+def actions_for(role: str | None) -> list[Section]:
+    if role is None:
+        return []
+    found = (a for a in _actions.values() if role in a.roles and a.url is not None)
+    return sorted(found, key=lambda a: (a.order, a.key))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .models import Role
-from .navigation import sections_for
+from .navigation import actions_for, sections_for
 from .tenancy import ZoneNotFound, remember_zone
 
 ROLE_INTROS = {
@@ -38,7 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "wijken/home.html",
-        {"intro_template": ROLE_INTROS[membership.role], "sections": sections_for(membership.role)},
+        {
+            "intro_template": ROLE_INTROS[membership.role],
+            "actions": actions_for(membership.role),
+            "sections": sections_for(membership.role),
+        },
     )
 
 

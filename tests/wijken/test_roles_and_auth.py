@@ -92,3 +92,10 @@ def test_api_schema_and_docs(db):
     assert client.get("/api/schema/").status_code == 200
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+def test_quick_actions_for_the_roles_that_do_the_field_work(personas):
+    for persona, expected in [("alice", True), ("bob", True), ("charlie", False)]:
+        response = login(getattr(personas, persona)).get("/home/")
+        urls = [action.url for action in response.context["actions"]]
+        assert ("/partners/visits/new/" in urls and "/sectorscans/take/" in urls) is expected, persona
