@@ -212,7 +212,7 @@ class ContactCreateView(ZoneViewMixin, FormView):
         return super().get_context_data(partner=self.partner, **kwargs)
 
     def get_initial(self):
-        return {"basis_recorded_on": timezone.localdate(), "preferred_language": self.zone.languages[:1] or ["nl"]}
+        return {"basis_recorded_on": timezone.localdate(), "preferred_language": (self.zone.languages or ["nl"])[0]}
 
     def form_valid(self, form):
         try:
