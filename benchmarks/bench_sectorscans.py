@@ -63,6 +63,7 @@ def build(today: datetime.date) -> dict:
             zone.delete()
     rng = random.Random(common.seed())
     with common.Timer() as timer, transaction.atomic():
+        # Builds a whole zone and its users from the command line, like a management command; no request here.
         with scopes_disabled():
             zone = Zone.objects.create(
                 name="Bench Sectorscans",

@@ -182,6 +182,7 @@ def ensure_real_data() -> None:
         if result.returncode:
             raise SystemExit(f"load_demo failed:\n{result.stderr[-2000:]}")
     for slug, filename, name_field, code_field, inhabitants_field in REAL_WIJKEN:
+        # A command-line tool that checks several zones at once, like a management command acting on all zones.
         with scopes_disabled():
             if not Zone.objects.filter(slug=slug).exists() or Wijk.objects.filter(zone__slug=slug).exists():
                 continue
