@@ -31,6 +31,8 @@ PUBLIC_ROUTES = {
     r"/api/docs/": "interactive API documentation",
     r"/login/": "login page",
     r"/logout/": "logout",
+    r"/password/reset/(sent/)?": "asking for a password link by e-mail address (answers the same for any address)",
+    r"/password/set/.*": "the one-time link to choose a password (a signed token, no zone data), and its confirmation",
     r"/admin/login/": "admin login page",
     r"/admin/logout/": "admin logout",
     r"/admin/password_change/(done/)?": "the user's own password",

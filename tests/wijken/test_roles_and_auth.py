@@ -99,3 +99,46 @@ def test_quick_actions_for_the_roles_that_do_the_field_work(personas):
         response = login(getattr(personas, persona)).get("/home/")
         urls = [action.url for action in response.context["actions"]]
         assert ("/partners/visits/new/" in urls and "/sectorscans/take/" in urls) is expected, persona
+
+
+def test_a_new_member_without_password_chooses_one_from_the_welcome_mail(personas, mailoutbox):
+    import re
+
+    from django.contrib.auth import get_user_model
+    from django_scopes import scope
+
+    from wijken.services.membership import membership_create, membership_send_welcome
+
+    user = get_user_model().objects.create_user(username="nieuw@example.org", email="nieuw@example.org")
+    assert not user.has_usable_password()
+    with scope(zone=personas.zone_a.pk):
+        membership = membership_create(zone=personas.zone_a, user=user, role=Role.WIJKINSPECTEUR, send_welcome=False)
+        membership_send_welcome(membership=membership)
+    link = re.search(r"https?://[^/\s]+(/password/set/\S+)", mailoutbox[0].body).group(1)
+    client = Client()
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]  # Django swaps the token for a session key
+    response = client.post(form_url, {"new_password1": "Vuurtoren-2026!", "new_password2": "Vuurtoren-2026!"})
+    assert response.status_code == 302 and response["Location"] == reverse("password_reset_complete")
+    login_page = Client().post(reverse("login"), {"username": "nieuw@example.org", "password": "Vuurtoren-2026!"})
+    assert login_page.status_code == 302 and login_page["Location"] == reverse("home")
+    # The link works once.
+    assert Client().get(link, follow=True).context["validlink"] is False
+
+
+def test_forgotten_password_mail_has_a_working_link(personas, mailoutbox):
+    response = Client().post(reverse("password_reset"), {"email": personas.alice.user.email})
+    assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
+    assert len(mailoutbox) == 1 and "/password/set/" in mailoutbox[0].body
+    # An unknown address answers the same, and sends nothing.
+    response = Client().post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert response["Location"] == reverse("password_reset_done") and len(mailoutbox) == 1
+
+
+def test_a_member_with_a_password_is_sent_to_the_login_page(personas, mailoutbox):
+    from django_scopes import scope
+
+    from wijken.services.membership import membership_send_welcome
+
+    with scope(zone=personas.zone_a.pk):
+        membership_send_welcome(membership=personas.alice)
+    assert "/login/" in mailoutbox[0].body and "/password/set/" not in mailoutbox[0].body

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from ..models import Membership, Zone
 
@@ -25,6 +29,12 @@ def membership_create(*, zone: Zone, user: AbstractBaseUser, role: str, send_wel
     return membership
 
 
+def set_password_path(user: AbstractBaseUser) -> str:
+    """The one-time link (Django's password-reset token) with which a user chooses a password."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
+
+
 def membership_send_welcome(*, membership: Membership) -> bool:
     """Send the welcome e-mail once. The conditional update is the claim: a redelivered task that finds the
     row already claimed sends nothing. Returns whether this call sent it."""
@@ -34,7 +44,14 @@ def membership_send_welcome(*, membership: Membership) -> bool:
     user = membership.user
     language = (membership.zone.languages or [settings.LANGUAGE_CODE])[0]
     with translation.override(language):
-        context = {"membership": membership, "user": user, "zone": membership.zone, "site_url": settings.SITE_URL}
+        context = {
+            "membership": membership,
+            "user": user,
+            "zone": membership.zone,
+            "site_url": settings.SITE_URL,
+            # A person a beheerder added by e-mail address has no password yet: the mail lets them choose one.
+            "set_password_path": None if user.has_usable_password() else set_password_path(user),
+        }
         subject = render_to_string("wijken/email/welcome_subject.txt", context).strip()
         body = render_to_string("wijken/email/welcome_body.txt", context)
     try:
