@@ -335,6 +335,7 @@ def contactable_wijkinspecteur(pk: int) -> wm.Wijkinspecteur | None:
 
 def current_wijk_of(wijkinspecteur: wm.Wijkinspecteur) -> wm.Wijk | None:
     """The wijk an officer serves today (the lowest code when several), for filing a message."""
+    # Called from the public contact form, which has no zone: the officer's own assignments decide it.
     with scopes_disabled():
         assignment = (
             wm.Assignment.objects.active()
