@@ -11,6 +11,7 @@ BENCH_SERVER_ENV (extra environment for gunicorn, "NAME=value,..."), BENCH_SKIP_
 
 from __future__ import annotations
 
+import datetime
 import json
 import multiprocessing
 import os
@@ -260,8 +261,6 @@ def queries_per_call(func, args) -> int:
 
 
 def measure_floor(samples: dict) -> tuple[list[dict], dict]:
-    import datetime
-
     seconds = common.env_float("BENCH_FLOOR_SECONDS", 5)
     today = datetime.date.today()
     point_statements = [(FLOOR_POINT_SQL, {"lat": lat, "lon": lon, "today": today}) for lat, lon in samples["points"]]
@@ -273,11 +272,7 @@ def measure_floor(samples: dict) -> tuple[list[dict], dict]:
     ]
     lookup = _lookup_module()
     checks: dict = {}
-    if lookup is not None and hasattr(lookup, "_POINT_SQL"):
-        answer = [(lookup._POINT_SQL, {"lat": lat, "lon": lon, "today": today}) for lat, lon in samples["points"]]
-        # Unprepared is how Django's default (client-side binding) cursor runs it: planned on every call.
-        rows.append(floor("whole mijn-buurt answer SQL, unprepared", answer, seconds, 1, prepare=False))
-        rows.append(floor("whole mijn-buurt answer SQL (selector's)", answer, seconds, 1))
+    rows += measure_read_model(seconds, checks)
     # The selector switches sequential scans off around its trigram query (the planner underrates
     # word_similarity() and would scan the table); the floor does the same for the whole session.
     no_seqscan = "SET enable_seqscan = off"
@@ -287,24 +282,67 @@ def measure_floor(samples: dict) -> tuple[list[dict], dict]:
     trigram_only = [tries[-1:] for tries in search_statements if tries and "word_similarity" in tries[-1][0]]
     rows.append(floor("address search, trigram SQL only", trigram_only, seconds, 1, session_sql=no_seqscan))
 
-    if lookup is not None and hasattr(lookup, "neighbourhood_json_at"):
-        points = samples["points"]
-        rows.append(
-            in_process("selector neighbourhood_json_at, cold cache", lookup.neighbourhood_json_at, points, seconds)
+    points = samples["points"]
+    rows.append(
+        in_process(
+            "selector neighbourhood_json_at, 100,000 different points", lookup.neighbourhood_json_at, points, seconds
         )
-        warm = points[:WARM_PATHS]
-        for args in warm:
-            lookup.neighbourhood_json_at(*args)
-        rows.append(
-            in_process("selector neighbourhood_json_at, warm cache", lookup.neighbourhood_json_at, warm, seconds)
-        )
-        checks["queries_per_point_lookup_cold"] = queries_per_call(lookup.neighbourhood_json_at, (50.9, 4.1234))
-        checks["queries_per_point_lookup_warm"] = queries_per_call(lookup.neighbourhood_json_at, (50.9, 4.1234))
+    )
+    checks["queries_per_point_lookup"] = queries_per_call(lookup.neighbourhood_json_at, (50.9, 4.1234))
     if lookup is not None and hasattr(lookup, "search_addresses"):
         qs = [(q,) for q, _ in samples["queries"]]
         rows.append(in_process("selector search_addresses", lookup.search_addresses, qs, seconds))
         checks["search_quality"] = search_quality(lookup, samples["queries"][:500])
     return rows, checks
+
+
+def rss_mb(pid: int | str = "self") -> dict:
+    """Resident memory of a process in MB: all of it (RSS), and its fair share of pages shared with others (PSS:
+    gunicorn's workers share what the master loaded before forking)."""
+    out = {}
+    for name, path in (("rss_mb", f"/proc/{pid}/status"), ("pss_mb", f"/proc/{pid}/smaps_rollup")):
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(("VmRSS:", "Pss:")):
+                    out[name] = round(int(line.split()[1]) / 1024, 1)
+                    break
+        except OSError:
+            pass
+    return out
+
+
+def measure_read_model(seconds: float, checks: dict) -> list[dict]:
+    """What a worker pays to build its read model (wijken/lookup/readmodel.py), and what it holds."""
+    from django.db import connection
+
+    from wijken.lookup import readmodel
+
+    before = rss_mb()
+    started = time.perf_counter()
+    index = readmodel.boundary_index()
+    index_seconds = time.perf_counter() - started
+    after_index = rss_mb()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM wijken_zone ORDER BY id")
+        zone_ids = [row[0] for row in cursor.fetchall()]
+    started = time.perf_counter()
+    for zone_id in zone_ids:
+        readmodel.zone_bundle(zone_id)
+    bundles_seconds = time.perf_counter() - started
+    after_bundles = rss_mb()
+    checks["read_model"] = {
+        "wijken": len(index),
+        "zones": len(zone_ids),
+        "index_build_s": round(index_seconds, 2),
+        "index_mb": round(after_index["rss_mb"] - before["rss_mb"], 1),
+        "all_bundles_s": round(bundles_seconds, 2),
+        "bundle_ms_mean": round(1000 * bundles_seconds / max(len(zone_ids), 1), 1),
+        "bundles_mb": round(after_bundles["rss_mb"] - after_index["rss_mb"], 1),
+        "process_rss_mb": after_bundles["rss_mb"],
+    }
+    today = datetime.date.today()
+    bundle_statements = [(readmodel._ZONE_SQL, {"zone": zone_id, "today": today}) for zone_id in zone_ids]
+    return [floor("read model: one zone's bundle SQL", bundle_statements, seconds, 1)]
 
 
 def search_quality(lookup, queries: list[tuple[str, int]]) -> dict:
@@ -549,17 +587,55 @@ def scenarios(samples: dict) -> list[tuple[str, Path, bool]]:
     search_paths = [f"{base}?{urlencode({'q': q})}" for q, _ in samples["queries"]]
     return [
         ("healthz (bare endpoint)", write_paths("healthz", ["/healthz/"]), False),
-        ("point lookup, warm cache", write_paths("point-warm", point_paths[:WARM_PATHS]), False),
-        ("point lookup, cold cache", write_paths("point-cold", point_paths), True),
-        ("address search, warm cache", write_paths("search-warm", search_paths[:WARM_PATHS]), False),
-        ("address search, cold cache", write_paths("search-cold", search_paths), True),
+        ("point lookup, warm (50 points repeated)", write_paths("point-warm", point_paths[:WARM_PATHS]), False),
+        ("point lookup, cold (no point repeated)", write_paths("point-cold", point_paths), True),
+        ("address search, warm (50 queries repeated)", write_paths("search-warm", search_paths[:WARM_PATHS]), False),
+        ("address search, cold (no query repeated)", write_paths("search-cold", search_paths), True),
     ]
+
+
+class ZoneChanges:
+    """While running, tell the server that ZONE_CHANGES_PER_SECOND zones changed each second (their version
+    bumped in Redis, as a save of an officer or a spreekuur does): the workers reload those zones' bundles."""
+
+    def __init__(self, server: Server, per_second: float):
+        import threading
+
+        import redis
+        from django.db import connection
+
+        self.client = redis.Redis.from_url(
+            os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+        )
+        self.key = f"{server.prefix}:1:mijnbuurt:versions"  # Django's make_key: prefix:version:key
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM wijken_zone")
+            self.zone_ids = [row[0] for row in cursor.fetchall()]
+        self.interval = 1 / per_second
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.bumps = 0
+
+    def run(self) -> None:
+        rng = random.Random(11)
+        while not self.stop.wait(self.interval):
+            self.client.hincrby(self.key, f"z{rng.choice(self.zone_ids)}", 1)
+            self.bumps += 1
+
+    def __enter__(self) -> ZoneChanges:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+ZONE_CHANGES_PER_SECOND = 5
 
 
 def check_answers(server: Server, samples: dict) -> dict:
     """Before loading: the API answers 200 with the wijk the database says covers the point."""
-    import datetime
-
     import psycopg
 
     base = os.environ.get("BENCH_LOOKUP_PATH", "/api/v1/mijn-buurt/")
@@ -599,21 +675,40 @@ def measure_http(samples: dict) -> tuple[list[dict], list[dict]]:
     plan = scenarios(samples)
     for config in configs:
         with Server(config, port) as server:
+            # First, a server that has never answered: its workers build their read model under load.
+            fresh = wrk(server, plan[2][1], 10, offset=int(COLD_PATHS * 0.5))
+            fresh.update({"server": config, "scenario": "point lookup, cold, fresh server (first 10 s)"})
             check = check_answers(server, samples)
             check["server"] = config
             checks.append(check)
             print(f"server {config}: answers {check}")
+            results = [fresh]
             for label, paths_file, cold in plan:
                 lines = sum(1 for _ in paths_file.open())
                 # The warm-up reads from the far end of a cold file, so the measured run still meets a cold cache.
                 wrk(server, paths_file, warmup, offset=int(lines * 0.9) if cold else 0)
                 result = wrk(server, paths_file, seconds, offset=0)
                 result.update({"server": config, "scenario": label})
-                runs.append(result)
+                results.append(result)
+            with ZoneChanges(server, ZONE_CHANGES_PER_SECOND) as changes:
+                churn = wrk(server, plan[2][1], seconds, offset=int(COLD_PATHS * 0.3))
+            churn.update(
+                {
+                    "server": config,
+                    "scenario": f"point lookup, cold, {ZONE_CHANGES_PER_SECOND} zones changing per second",
+                    "zone_changes": changes.bumps,
+                }
+            )
+            results.append(churn)
+            memory = [{"pid": pid, **rss_mb(pid)} for pid in children_of(server.proc.pid)]
+            for result in results:
+                result["workers_memory"] = memory
                 print(
-                    f"  {label:<28} {result['rps']:>8,.0f} req/s  p50 {result['p50_ms']:.1f} ms  "
+                    f"  {result['scenario']:<52} {result['rps']:>8,.0f} req/s  p50 {result['p50_ms']:.1f} ms  "
                     f"p99 {result['p99_ms']:.1f} ms  errors {result['errors']}"
                 )
+            print(f"  workers' memory: {memory}")
+            runs += results
     return runs, checks
 
 

@@ -238,6 +238,10 @@ def _json(payload: str) -> HttpResponse:
     return HttpResponse(payload, content_type="application/json")
 
 
+def _answer_body(candidates_json: str, answer_json: str) -> HttpResponse:
+    return _json(f'{{"candidates":{candidates_json},"answer":{answer_json}}}')
+
+
 class PublicAPIView(APIView):
     authentication_classes: list = []  # anonymous by design: no session, no CSRF, nothing personal
     permission_classes = [AllowAny]
@@ -269,9 +273,10 @@ class PublicAPIView(APIView):
 class MijnBuurtAPIView(PublicAPIView):
     @classmethod
     def as_view(cls, **initkwargs):
-        """DRF's view behind a hot path for the requests a map or a search box repeats: a well-formed point,
-        address or query whose answer is cached costs one Redis round trip (throttle and answer together) and
-        no DRF machinery. Everything else, and every refusal, goes through DRF, which explains it."""
+        """DRF's view behind a hot path for the requests a map or a search box sends: a well-formed point,
+        address or query costs one Redis round trip (the throttle, with the cached address or candidates when
+        there are any), the answer comes from the worker's read model, and no DRF machinery runs. Everything
+        else, and every refusal, goes through DRF, which explains it."""
         view = super().as_view(**initkwargs)
 
         def hot_path(request, *args, **kwargs):
@@ -298,33 +303,31 @@ class MijnBuurtAPIView(PublicAPIView):
             return None
         name, allowed, lifetime, _ = window
         if data["mode"] == "point":
-            key = lookup.point_key(data["lat"], data["lon"])
-        elif data["mode"] == "address":
-            key = lookup.address_key(data["address"])
-        else:
-            key = f"mijnbuurt:resp:q:{lookup.today_iso()}:{data['limit']}:{data['q']}"
-        found = lookup.count_and_fetch(name, lifetime, key)
-        if found is None or found[0] > allowed:
-            return None  # no Redis, or refused: DRF's throttle answers 429 with Retry-After
-        text = found[1]
-        if data["mode"] == "point":
-            answer = text or lookup.neighbourhood_json_at(data["lat"], data["lon"], cached=False)
-            return _json(f'{{"candidates":null,"answer":{answer}}}')
+            count, _ = lookup.count_and_fetch(name, lifetime)
+            if count > allowed:
+                return None  # refused: DRF's throttle answers 429 with Retry-After
+            return _answer_body("null", lookup.neighbourhood_json_at(data["lat"], data["lon"]))
         if data["mode"] == "address":
-            answer = text or lookup.neighbourhood_json_for_address(data["address"], cached=False)
-            return _json(f'{{"candidates":null,"answer":{answer}}}') if answer is not None else None
-        if text is None:  # the whole body of a search is cached: the candidates and the answer
-            text = lookup.store_computed(
-                key, lambda: cls._search_body(data["q"], data["limit"]), timeout=lookup.SEARCH_CACHE_TIMEOUT
-            )
-        return _json(text)
+            count, record = lookup.count_and_fetch(name, lifetime, lookup.address_key(data["address"]))
+            if count > allowed:
+                return None
+            record = record or lookup.address_record(data["address"], look_in_cache=False)
+            if record is None:
+                return None  # DRF's view explains the 404
+            return _answer_body("null", lookup.neighbourhood_json_for_address(data["address"], record=record))
+        count, candidates = lookup.count_and_fetch(name, lifetime, lookup.search_key(data["q"], data["limit"]))
+        if count > allowed:
+            return None
+        return cls._search_body(data["q"], data["limit"], candidates)
 
     @staticmethod
-    def _search_body(q: str, limit: int) -> str:
-        candidates = lookup.search_addresses(q, limit)
-        match = lookup.unambiguous_match(candidates)
-        answer = lookup.neighbourhood_json_for_address(match["id"]) if match else None
-        return f'{{"candidates":{json.dumps(candidates, separators=(",", ":"))},"answer":{answer or "null"}}}'
+    def _search_body(q: str, limit: int, candidates_json: str | None = None) -> HttpResponse:
+        """The candidates, and the answer for the best one when it is unambiguous. `candidates_json`: the
+        candidates when the caller found them in the cache."""
+        candidates_json = candidates_json or lookup.search_candidates_json(q, limit, look_in_cache=False)
+        match = lookup.unambiguous_match(json.loads(candidates_json))
+        answer = lookup.neighbourhood_json_for_candidate(match) if match else "null"
+        return _answer_body(candidates_json, answer)
 
     def get(self, request):
         data = self._fast_params(request.GET)
@@ -332,16 +335,14 @@ class MijnBuurtAPIView(PublicAPIView):
             params = LookupParamsSerializer(data=request.query_params)
             params.is_valid(raise_exception=True)
             data = params.validated_data
-        candidates_json = "null"
         if data["mode"] == "address":
             answer = lookup.neighbourhood_json_for_address(data["address"])
             if answer is None:
                 return Response({"address": ["No such address."]}, status=status.HTTP_404_NOT_FOUND)
-        elif data["mode"] == "point":
-            answer = lookup.neighbourhood_json_at(data["lat"], data["lon"])
-        else:
-            return _json(self._search_body(data["q"], data["limit"]))
-        return _json(f'{{"candidates":{candidates_json},"answer":{answer or "null"}}}')
+            return _answer_body("null", answer)
+        if data["mode"] == "point":
+            return _answer_body("null", lookup.neighbourhood_json_at(data["lat"], data["lon"]))
+        return self._search_body(data["q"], data["limit"])
 
     @staticmethod
     def _fast_params(query) -> dict | None:

@@ -141,7 +141,7 @@ class MijnBuurtView(View):
         candidates = lookup.search_addresses(form.cleaned_data["q"])
         match = lookup.unambiguous_match(candidates)
         if match:
-            return {"form": form, "answer": lookup.neighbourhood_for_address(match["id"])}
+            return {"form": form, "answer": lookup.neighbourhood_for_candidate(match)}
         return {"form": form, "candidates": candidates}
 
 

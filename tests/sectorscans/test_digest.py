@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django_celery_beat.models import PeriodicTask
 from django_scopes import scope
@@ -73,6 +75,14 @@ def test_nothing_due_sends_nothing(world, mailoutbox):
 
 
 def test_beat_schedules_the_digest_daily_at_seven_brussels_time(db):
+    # What the data migration writes, run again: a reused test database may have lost the row to an earlier
+    # run's flush (transactional tests), and running it twice must leave one schedule.
+    from django.apps import apps
+
+    schedule = importlib.import_module("sectorscans.migrations.0002_digest_schedule").schedule
+    schedule(apps, None)
+    schedule(apps, None)
+    assert PeriodicTask.objects.filter(name="sectorscans: daily digest").count() == 1
     task = PeriodicTask.objects.get(name="sectorscans: daily digest")
     assert task.task == "sectorscans.tasks.send_sectorscan_digests" and task.enabled
     assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone)) == ("7", "0", "Europe/Brussels")

@@ -110,7 +110,8 @@ def zone(db):
 
 def wijk(zone, code, bbox, **kwargs):
     with scopes_disabled():
-        return f.WijkFactory(zone=zone, code=code, name=f"Wijk {code}", boundary=rect(*bbox), **kwargs)
+        kwargs.setdefault("name", f"Wijk {code}")
+        return f.WijkFactory(zone=zone, code=code, boundary=rect(*bbox), **kwargs)
 
 
 def test_a_point_on_a_shared_edge_resolves_to_exactly_one_wijk_deterministically(zone):
@@ -262,43 +263,72 @@ def test_inside_a_zone_but_no_wijk_gives_the_zone_numbers(zone):
     assert answer["numbers"]["non_emergency"] == "059 70 11 11"
 
 
-def test_answers_are_cached_and_a_change_invalidates_them(zone, django_assert_num_queries):
+def test_answers_come_from_the_read_model_and_a_change_reloads_it(zone, django_assert_num_queries):
     w = wijk(zone, "W1", (2.8, 51.2, 2.9, 51.3))
     first = lookup.neighbourhood_at((51.25, 2.85))
     assert first["officers"] == []
-    with django_assert_num_queries(0):
-        assert lookup.neighbourhood_at((51.25, 2.85)) == first
+    with django_assert_num_queries(0):  # another point of a loaded zone: no SQL at all
+        assert lookup.neighbourhood_at((51.26, 2.86))["wijk"]["id"] == w.pk
     with scopes_disabled():
         f.AssignmentFactory(zone=zone, wijk=w, wijkinspecteur__display_name="Nieuwe Agent")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1):  # the zone's bundle, once
         assert [o["name"] for o in lookup.neighbourhood_at((51.25, 2.85))["officers"]] == ["Nieuwe Agent"]
+        lookup.neighbourhood_at((51.27, 2.87))
 
 
-def test_a_lookup_is_one_query(zone, django_assert_num_queries):
+def test_a_change_in_one_zone_leaves_the_others_loaded(zone, django_assert_num_queries):
+    wijk(zone, "W1", (2.8, 51.2, 2.9, 51.3))
+    with scopes_disabled():
+        other = f.ZoneFactory(name="PZ Elders", boundary=rect(4.0, 51.0, 4.2, 51.2))
+        f.WijkFactory(zone=other, code="E1", boundary=rect(4.0, 51.0, 4.2, 51.2))
+    lookup.neighbourhood_at((51.25, 2.85))
+    lookup.neighbourhood_at((51.1, 4.1))
+    with scopes_disabled():
+        f.ContactpuntFactory(zone=other, wijk=None, point=Point(4.1, 51.1, srid=4326))
+    with django_assert_num_queries(0):
+        assert lookup.neighbourhood_at((51.25, 2.85))["zone"]["name"] == "PZ Kust"
+    with django_assert_num_queries(1):
+        assert len(lookup.neighbourhood_at((51.1, 4.1))["contactpunten"]) == 1
+    with scopes_disabled():  # a wijk: everyone's boundaries, and its own zone
+        wijk(zone, "W2", (2.9, 51.2, 3.0, 51.3))
+    with django_assert_num_queries(3):  # the boundary index (wijken, zones) and PZ Kust's bundle
+        assert lookup.neighbourhood_at((51.25, 2.95))["wijk"]["code"] == "W2"
+    with django_assert_num_queries(0):
+        assert lookup.neighbourhood_at((51.1, 4.1))["wijk"]["code"] == "E1"
+
+
+def test_an_address_lookup_is_one_query_and_then_none(zone, django_assert_num_queries):
     w = wijk(zone, "W1", (2.8, 51.2, 2.9, 51.3))
     with scopes_disabled():
         f.AssignmentFactory(zone=zone, wijk=w)
         f.SpreekuurFactory(zone=zone, contactpunt__point=Point(2.86, 51.25, srid=4326))
+    lookup.neighbourhood_at((51.21, 2.81))  # the zone is loaded
     address = make_address("Kerkstraat", "1", 2.85, 51.25)
-    with django_assert_num_queries(1):
+    lookup.neighbourhood_at((51.21, 2.81))  # ... and stays loaded when addresses are imported
+    with django_assert_num_queries(1):  # the address itself
         answer = lookup.neighbourhood_for_address(address.pk)
+    with django_assert_num_queries(0):
+        assert lookup.neighbourhood_for_address(address.pk) == answer
     assert answer["address"]["label"] == "Kerkstraat 1, 8400 Oostende"
+    assert answer["point"] == {"lat": 51.25, "lon": 2.85}
     assert answer["wijk"]["code"] == "W1"
     assert answer["wijk"]["boundary"]["type"] in ("Polygon", "MultiPolygon")
+    assert len(answer["officers"]) == 1 and answer["contactpunten"][0]["spreekuren"]
     assert lookup.neighbourhood_for_address(address.pk + 1000) is None
 
 
 def test_another_process_change_is_seen_within_the_local_ttl(zone, monkeypatch):
-    """The per-process layer trusts the version it read for at most LOCAL_VERSION_TTL seconds."""
-    wijk(zone, "W1", (2.8, 51.2, 2.9, 51.3))
-    lookup.neighbourhood_at((51.25, 2.85))
-    key = next(iter(caching._local))
-    # Another process bumps the version in Redis; this process has not heard of it yet.
-    caching.redis_client().incr(cache.make_key(caching.VERSION_KEY))
-    assert caching._cached(key) is not None  # still within the second it trusts its version
-    seen_at, version = caching._version_seen
-    monkeypatch.setattr(caching, "_version_seen", (seen_at - caching.LOCAL_VERSION_TTL - 0.1, version))
-    assert caching._cached(key) is None  # re-read the version: the answer is stale
+    """A process trusts the versions it read for at most LOCAL_VERSION_TTL seconds."""
+    w = wijk(zone, "W1", (2.8, 51.2, 2.9, 51.3), name="Oud")
+    assert lookup.neighbourhood_at((51.25, 2.85))["wijk"]["name"] == "Oud"
+    # Another process renames the wijk and bumps the versions in Redis; this process has not heard of it yet.
+    with scopes_disabled():
+        type(w).objects.filter(pk=w.pk).update(name="Nieuw")
+    caching.redis_client().hincrby(cache.make_key(caching.VERSIONS_KEY), f"z{zone.pk}", 1)
+    assert lookup.neighbourhood_at((51.25, 2.85))["wijk"]["name"] == "Oud"  # within the second it trusts
+    seen_at, seen = caching._versions_seen
+    monkeypatch.setattr(caching, "_versions_seen", (seen_at - caching.LOCAL_VERSION_TTL - 0.1, seen))
+    assert lookup.neighbourhood_at((51.25, 2.85))["wijk"]["name"] == "Nieuw"
 
 
 # --- The exact path honours the town and postcode typed; search candidates are cached ------------------------
@@ -365,15 +395,16 @@ def test_the_hot_path_counts_and_fetches_in_one_call(db):
     name, key = f"throttle-fw:test:{time.time_ns()}:1", "mijnbuurt:test-hot-path"
     assert caching.count_and_fetch(name, 60, key) == (1, None)
     assert caching._raw.sock is not None  # the plain socket, not redis-py's fallback
-    caching._store(key, "hello", caching.cache_version())
+    caching.store_computed(key, caching.ADDRESS_FIELDS, lambda: "hello")
     caching._local.clear()
     assert caching.count_and_fetch(name, 60, key) == (2, "hello")  # from Redis
     assert caching.count_and_fetch(name, 60, key) == (3, "hello")  # from the per-process layer
+    assert caching.count_and_fetch(name, 60) == (4, None)  # only counted
     caching._raw.sock.close()  # a broken connection: redis-py takes over for this call, then a new socket
-    assert caching.count_and_fetch(name, 60, key) == (4, "hello")
     assert caching.count_and_fetch(name, 60, key) == (5, "hello")
+    assert caching.count_and_fetch(name, 60, key) == (6, "hello")
     assert caching._raw.sock is not None
-    caching.invalidate()
-    assert caching.count_and_fetch(name, 60, key) == (6, None)  # older than the last change
+    caching.invalidate_addresses()
+    assert caching.count_and_fetch(name, 60, key) == (7, None)  # older than the last change
     assert 0 < caching.redis_client().ttl(cache.make_key(name)) <= 60
     cache.delete(name)

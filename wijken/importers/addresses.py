@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..lookup.caching import invalidate as lookup_invalidate
+from ..lookup.caching import invalidate_addresses
 from ..models import Address, AddressStreet
 from .report import MAX_LISTED, ImportFailed, ImportReport
 from .report import now as _now
@@ -166,7 +166,7 @@ def import_adressen(*, path: str | Path, source: str = "", country: str | None =
         0, _("Layout: %(layout)s (country %(country)s).") % {"layout": layout.name, "country": country}
     )
     # COPY and INSERT ... SELECT bypass the save signals that expire cached mijn-buurt answers.
-    transaction.on_commit(lookup_invalidate)
+    invalidate_addresses()  # search candidates and addresses by id are cached
     report.seconds = _now() - started
     return report
 

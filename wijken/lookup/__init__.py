@@ -1,45 +1,47 @@
 """The public "mijn buurt" lookup: address search and "what is the neighbourhood at this point".
 
-A hot path (DESIGN §10): every answer is one SQL statement that builds its JSON inside PostgreSQL, no model
-instances are built, and whole answers are cached in Redis. The cache is invalidated by one version number that
-any save of a wijk, assignment, wijkinspecteur, contactpunt, spreekuur, exception or zone bumps (see the signal
-receivers in caching.py); the answers also carry today's date in their key, because "on duty today" and "the next
-seven days of spreekuren" change at midnight.
+A hot path (DESIGN §10). Each worker keeps a read model in memory (readmodel.py): the boundaries of every
+current wijk and zone, and per zone its officers, contactpunten and spreekuren, so that an answer by point runs
+no SQL at all. The address register stays in PostgreSQL; its search candidates and addresses by id are cached in
+Redis. Version counters in Redis (caching.py) say what is stale: a save of a wijk, assignment, wijkinspecteur,
+contactpunt, spreekuur, exception or zone makes only its own zone reload (and everyone's boundaries, for a wijk
+or a zone); every process sees a change within a second.
 
 This is the one package outside management commands where `scopes_disabled()` is allowed (DESIGN §4): a
 citizen has no zone, and the zone is what the lookup finds out.
 """
 
 from .caching import (  # noqa: F401
+    ADDRESS_FIELDS,
     CACHE_TIMEOUT,
     LOCAL_SIZE,
     LOCAL_VERSION_TTL,
-    VERSION_KEY,
-    cache_version,
+    VERSIONS_KEY,
     count_and_fetch,
     invalidate,
+    invalidate_addresses,
     redis_client,
-    store_computed,
+    versions,
 )
 from .neighbourhood import (  # noqa: F401
-    _ADDRESS_SQL,
-    _ANSWER_SQL,
-    _POINT_SQL,
     COVERING_WIJK_SQL,
     NATIONAL_NUMBERS,
     address_key,
+    address_record,
+    answer_json,
     contactable_wijkinspecteur,
     country_guess,
     current_wijk_of,
     neighbourhood_at,
     neighbourhood_for_address,
+    neighbourhood_for_candidate,
     neighbourhood_json_at,
     neighbourhood_json_for_address,
-    point_key,
-    today_iso,
+    neighbourhood_json_for_candidate,
     wijk_codes_for_addresses,
     zones_overview,
 )
+from .readmodel import boundary_index, distance_m, today_iso, zone_bundle  # noqa: F401
 from .search import (  # noqa: F401
     _EXACT_SQL,
     _POSTCODE_SQL,
@@ -52,6 +54,8 @@ from .search import (  # noqa: F401
     normalise,
     parse_query,
     search_addresses,
+    search_candidates_json,
+    search_key,
     search_params,
     unambiguous_match,
 )

@@ -1,6 +1,16 @@
-"""The mijn-buurt answer cache: Redis (the Django cache's pool and key prefix) with one version number that
-any save of a wijk, assignment, wijkinspecteur, contactpunt, spreekuur, exception or zone bumps, and a small
-per-process layer in front of it."""
+"""The mijn-buurt caches and their invalidation.
+
+What a lookup needs lives in three places (docs/architecture.md, "mijn buurt"):
+
+- each worker's read model (readmodel.py): the boundaries of every current wijk and zone, and per zone its
+  officers, contactpunten and spreekuren, built from PostgreSQL when first asked for and rebuilt when they change;
+- Redis, for the answers that need the address register (search candidates, an address by id), shared by all
+  workers, with a small per-process layer in front of it;
+- version counters in one Redis hash, read at most once a second per process, that say when any of it is stale:
+  ``all`` (everything: imports, tests), ``geo`` (the boundaries of wijken and zones), ``addr`` (the address
+  register) and ``z<id>`` (one zone's officers, contactpunten and spreekuren). A save bumps only what it touches,
+  so an officer edited in one zone does not make the other two hundred zones reload.
+"""
 
 from __future__ import annotations
 
@@ -13,143 +23,211 @@ from collections import OrderedDict
 
 import redis
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from .. import models as wm
 
 CACHE_TIMEOUT = 3600
-VERSION_KEY = "mijnbuurt:version"
+VERSIONS_KEY = "mijnbuurt:versions"
 
 _redis = None
 
 
-def redis_client():
+def redis_client() -> redis.Redis:
     """The Django cache's Redis (same pool, same key prefix through cache.make_key), as one client object per
     process. Django builds a new client object for every call, and setting one up (it copies ~170 response
-    callbacks) costs more than the round trip itself on this hot path. None when the cache is not Redis."""
+    callbacks) costs more than the round trip itself on this hot path."""
     global _redis
     if _redis is None:
-        backend = getattr(cache, "_cache", None)
-        _redis = backend.get_client(write=True) if hasattr(backend, "get_client") else False
-    return _redis or None
+        _redis = cache._cache.get_client(write=True)  # settings.CACHES is Redis everywhere (DESIGN §7)
+    return _redis
 
 
-def cache_version() -> int:
-    client = redis_client()
-    if client is None:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, 1, None)
-        return int(version or 1)
-    key = cache.make_key(VERSION_KEY)
-    version = client.get(key)
-    if version is None:
-        client.set(key, 1, nx=True)
-        return 1
-    return int(version)
+def _make_key(key: str) -> str:
+    return _key_maker()(key)
 
 
-# A small per-process layer in front of Redis for the answers asked most (DESIGN §10: repeated addresses), checked
-# against the version read from Redis at most once a second: a change shows everywhere within that second.
-LOCAL_SIZE = 1000
+_key_maker_cached = None
+
+
+def _key_maker():
+    """The cache backend's make_key, looked up once: the `cache` proxy finds the backend per call (~5 us)."""
+    global _key_maker_cached
+    if _key_maker_cached is None:
+        _key_maker_cached = caches[DEFAULT_CACHE_ALIAS].make_key
+    return _key_maker_cached
+
+
+# --- Versions ------------------------------------------------------------------------------------------------
+
+# A change shows in every process within this many seconds.
 LOCAL_VERSION_TTL = 1.0
-_local: OrderedDict[str, tuple[int, str, float]] = OrderedDict()  # key: (version, text, expires at)
-_local_lock = threading.Lock()
-_version_seen: tuple[float, int] = (0.0, 0)
+_versions_seen: tuple[float, dict[str, int]] = (0.0, {})
 
 
-def _current_version() -> int:
-    global _version_seen
+def _parse_versions(flat) -> dict[str, int]:
+    """HGETALL's reply (a dict from redis-py, a flat list from the hot path's script) as {field: int}."""
+    items = flat.items() if isinstance(flat, dict) else zip(flat[::2], flat[1::2], strict=True)
+    return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in items}
+
+
+def versions() -> dict[str, int]:
+    """The version counters, read from Redis at most once every LOCAL_VERSION_TTL seconds per process."""
+    global _versions_seen
+    seen_at, seen = _versions_seen
     now = time.monotonic()
-    seen_at, version = _version_seen
-    if not version or now - seen_at > LOCAL_VERSION_TTL:
-        version = cache_version()
-        _version_seen = (now, version)
-    return version
+    if not seen_at or now - seen_at > LOCAL_VERSION_TTL:
+        seen = _parse_versions(redis_client().hgetall(_make_key(VERSIONS_KEY)))
+        _versions_seen = (now, seen)
+    return seen
+
+
+def stamp(*fields: str) -> str:
+    """The versions an entry depends on, as one string ("3.0.12"): an entry stamped otherwise is stale."""
+    current = versions()
+    return ".".join(str(current.get(field, 0)) for field in fields)
+
+
+ADDRESS_FIELDS = ("all", "addr")  # search candidates and addresses by id
+GEO_FIELDS = ("all", "geo")  # the boundaries
+
+
+def _bump(fields: tuple[str, ...]) -> None:
+    global _versions_seen
+    client = redis_client()
+    key = _make_key(VERSIONS_KEY)
+    pipe = client.pipeline(transaction=False)
+    for field in fields:
+        pipe.hincrby(key, field, 1)
+    pipe.hgetall(key)
+    seen = _parse_versions(pipe.execute()[-1])
+    with _local_lock:
+        _versions_seen = (time.monotonic(), seen)  # this process sees its own change at once
+        if "all" in fields:
+            _local.clear()
+
+
+def _bump_now_and_on_commit(fields: tuple[str, ...]) -> None:
+    """Bump now, so that this process and its open transaction see the change at once, and again after the
+    commit: another process may have reloaded in between and read the rows as they were before it."""
+    _bump(fields)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump(fields))
 
 
 def invalidate(**_kwargs) -> None:
-    """Forget every cached answer (bump the version the answers are stamped with)."""
-    global _version_seen
-    client = redis_client()
-    if client is None:
-        try:
-            version = cache.incr(VERSION_KEY)
-        except ValueError:
-            cache.set(VERSION_KEY, 2, None)
-            version = 2
-    else:
-        version = client.incr(cache.make_key(VERSION_KEY))
-    with _local_lock:
-        _local.clear()
-        _version_seen = (time.monotonic(), int(version))
+    """Everything is stale: imports of boundaries or addresses, and tests."""
+    _bump_now_and_on_commit(("all",))
 
 
-def _cached(key: str) -> str | None:
-    version = _current_version()
+def invalidate_addresses() -> None:
+    """The address register changed (search candidates, addresses by id)."""
+    _bump_now_and_on_commit(("addr",))
+
+
+def _invalidate_for(sender, instance, **_kwargs) -> None:
+    """A save or delete of one of the models the answer is built from: stale for its zone, and for everyone's
+    boundaries when it is a wijk or a zone."""
+    zone_id = instance.pk if sender is wm.Zone else instance.zone_id
+    fields = (f"z{zone_id}",) + (("geo",) if sender in (wm.Zone, wm.Wijk) else ())
+    _bump_now_and_on_commit(fields)
+
+
+_INVALIDATING_MODELS = (
+    wm.Zone,
+    wm.Wijk,
+    wm.Wijkinspecteur,
+    wm.Assignment,
+    wm.Contactpunt,
+    wm.Spreekuur,
+    wm.SpreekuurException,
+)
+for _model in _INVALIDATING_MODELS:
+    post_save.connect(_invalidate_for, sender=_model, dispatch_uid=f"mijnbuurt-{_model.__name__}-save")
+    post_delete.connect(_invalidate_for, sender=_model, dispatch_uid=f"mijnbuurt-{_model.__name__}-delete")
+
+
+# --- Texts in Redis, with a per-process layer in front ---------------------------------------------------------
+
+# The per-process layer keeps the texts asked most (DESIGN §10: repeated addresses and searches).
+LOCAL_SIZE = 1000
+_local: OrderedDict[str, tuple[str, str, float]] = OrderedDict()  # key: (stamp, text, expires at)
+_local_lock = threading.Lock()
+
+
+def _from_local(key: str, current: str) -> str | None:
     with _local_lock:
         hit = _local.get(key)
-        if hit is not None and hit[0] == version and hit[2] > time.monotonic():
+        if hit is not None and hit[0] == current and hit[2] > time.monotonic():
             _local.move_to_end(key)
             return hit[1]
-    client = redis_client()
-    if client is None:
-        raw, ttl = cache.get(key, ""), CACHE_TIMEOUT
-    else:
-        redis_key = cache.make_key(key)
-        pipe = client.pipeline(transaction=False)
-        pipe.get(redis_key)
-        pipe.ttl(redis_key)
-        raw, ttl = pipe.execute()
-        raw = raw or b""
-    stamp, _, text = (raw.encode() if isinstance(raw, str) else raw).partition(b"|")
-    if not text or stamp != str(version).encode():
-        return None  # absent, older than the last change, or not ours
-    text = text.decode()
-    _remember(key, version, text, min(max(int(ttl), 0), CACHE_TIMEOUT))
-    return text
+    return None
 
 
-def _remember(key: str, version: int, text: str, timeout: float = CACHE_TIMEOUT) -> None:
+def _remember(key: str, current: str, text: str, timeout: float) -> None:
     with _local_lock:
-        _local[key] = (version, text, time.monotonic() + timeout)
+        _local[key] = (current, text, time.monotonic() + timeout)
         _local.move_to_end(key)
         while len(_local) > LOCAL_SIZE:
             _local.popitem(last=False)
 
 
-def _store(key: str, text: str, version: int, timeout: int = CACHE_TIMEOUT) -> None:
-    client = redis_client()
-    if client is None:
-        cache.set(key, f"{version}|{text}", timeout)
-    else:
-        client.set(cache.make_key(key), f"{version}|{text}".encode(), ex=timeout)
-    _remember(key, version, text, timeout)
-
-
-def store_computed(key: str, compute, timeout: int = CACHE_TIMEOUT) -> str:
-    """compute() (text), cached under `key` with the version read before it ran: a change while it runs leaves
-    the text stamped as older, never a stale text stamped as current."""
-    version = _current_version()
-    text = compute()
-    _store(key, text, version, timeout)
+def _accept(key: str, current: str, raw: bytes | None, ttl: int) -> str | None:
+    """A text read from Redis ("<stamp>|<text>"), when its stamp is current; it then joins the local layer."""
+    stored, _, text = (raw or b"").partition(b"|")
+    if not text or stored != current.encode():
+        return None  # absent, older than the last change, or not ours
+    text = text.decode()
+    _remember(key, current, text, min(max(int(ttl), 0), CACHE_TIMEOUT))
     return text
 
 
-# The public API's hot path in one Redis round trip (docs/performance.md §3): count the request in the client's
-# fixed window, and, only when needed, read the version (at most once a second per process) and the cached
-# answer. A script rather than a pipeline: one command to encode and one reply to parse.
+def cached(key: str, fields: tuple[str, ...]) -> str | None:
+    """The text stored under `key`, if nothing in `fields` changed since it was stored."""
+    current = stamp(*fields)
+    text = _from_local(key, current)
+    if text is not None:
+        return text
+    pipe = redis_client().pipeline(transaction=False)
+    pipe.get(_make_key(key))
+    pipe.ttl(_make_key(key))
+    raw, ttl = pipe.execute()
+    return _accept(key, current, raw, ttl)
+
+
+def store_computed(key: str, fields: tuple[str, ...], compute, timeout: int = CACHE_TIMEOUT) -> str:
+    """compute() (a text), stored under `key` with the versions read before it ran: a change while it runs
+    leaves the text stamped as older, never a stale text stamped as current."""
+    current = stamp(*fields)
+    text = compute()
+    if text is not None:
+        redis_client().set(_make_key(key), f"{current}|{text}".encode(), ex=timeout)
+        _remember(key, current, text, timeout)
+    return text
+
+
+def cached_or_computed(key: str, fields: tuple[str, ...], compute, timeout: int = CACHE_TIMEOUT) -> str | None:
+    text = cached(key, fields)
+    return text if text is not None else store_computed(key, fields, compute, timeout)
+
+
+# --- The public API's hot path ----------------------------------------------------------------------------------
+
+# One Redis round trip per request (docs/performance.md §3): count the request in the client's fixed window and,
+# only when needed, read the versions (at most once a second per process) and a cached text. A script rather
+# than a pipeline: one command to encode and one reply to parse.
 _HOT_PATH_LUA = """
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-local version = ''
-if ARGV[2] == '1' then version = redis.call('GET', KEYS[2]) or '' end
-local answer, ttl = '', -2
+local versions = {}
+if ARGV[2] == '1' then versions = redis.call('HGETALL', KEYS[2]) end
+local text, ttl = '', -2
 if ARGV[3] == '1' then
-    answer = redis.call('GET', KEYS[3]) or ''
-    if answer ~= '' then ttl = redis.call('TTL', KEYS[3]) end
+    text = redis.call('GET', KEYS[3]) or ''
+    if text ~= '' then ttl = redis.call('TTL', KEYS[3]) end
 end
-return {n, version, answer, ttl}
+return {n, versions, text, ttl}
 """
 _hot_path_script = None
 _HOT_PATH_SHA = hashlib.sha1(_HOT_PATH_LUA.encode()).hexdigest().encode()
@@ -245,8 +323,9 @@ class _RedisError:
 _raw = _RawRedis()
 
 
-def _run_hot_path_script(client, keys: list[str], args: list) -> list:
+def _run_hot_path_script(keys: list[str], args: list) -> list:
     encoded = [str(a).encode() for a in args]
+    client = redis_client()
     try:
         return _raw.call(client, [b"EVALSHA", _HOT_PATH_SHA, b"3", *(k.encode() for k in keys), *encoded])
     except (OSError, ValueError):
@@ -256,66 +335,31 @@ def _run_hot_path_script(client, keys: list[str], args: list) -> list:
         return _hot_path_script(keys=keys, args=args)
 
 
-_make_key = None
-
-
-def _key_maker():
-    """The cache backend's make_key, looked up once: the `cache` proxy finds the backend per call (~5 us)."""
-    global _make_key
-    if _make_key is None:
-        _make_key = caches[DEFAULT_CACHE_ALIAS].make_key
-    return _make_key
-
-
-def count_and_fetch(throttle_name: str, throttle_seconds: int, key: str) -> tuple[int, str | None] | None:
-    """Count one request under `throttle_name` (a fixed window that expires after `throttle_seconds`) and find
-    the cached text under `key` (per-process layer first, then Redis), in at most one Redis round trip. Returns
-    (the count in the window, the text or None); None when the cache is not Redis (the caller takes the
-    portable path)."""
-    global _version_seen
-    client = redis_client()
-    if client is None:
-        return None
-    seen_at, version = _version_seen
+def count_and_fetch(
+    throttle_name: str, throttle_seconds: int, key: str | None = None, fields: tuple[str, ...] = ADDRESS_FIELDS
+) -> tuple[int, str | None]:
+    """Count one request under `throttle_name` (a fixed window that expires after `throttle_seconds`) and, when
+    `key` is given, find the text cached under it if nothing in `fields` changed since (per-process layer first,
+    then Redis), in at most one Redis round trip. Returns (the count in the window, the text or None)."""
+    global _versions_seen
+    seen_at, seen = _versions_seen
     now = time.monotonic()
-    version_due = not version or now - seen_at > LOCAL_VERSION_TTL
-    with _local_lock:
-        hit = _local.get(key)
-    local_ok = hit is not None and hit[2] > now
-    fetch = not local_ok or version_due or hit[0] != version
+    versions_due = not seen_at or now - seen_at > LOCAL_VERSION_TTL
+    local_text = None
+    if key is not None and not versions_due:
+        local_text = _from_local(key, ".".join(str(seen.get(field, 0)) for field in fields))
+    fetch = key is not None and local_text is None
     make_key = _key_maker()
-    count, raw_version, raw, ttl = _run_hot_path_script(
-        client,
-        [make_key(throttle_name), make_key(VERSION_KEY), make_key(key)],
-        [throttle_seconds, int(version_due), int(fetch)],
+    versions_key = make_key(VERSIONS_KEY)
+    count, raw_versions, raw, ttl = _run_hot_path_script(
+        [make_key(throttle_name), versions_key, make_key(key) if fetch else versions_key],
+        [throttle_seconds, int(versions_due), int(fetch)],
     )
-    if version_due:
-        if not raw_version:
-            return int(count), None  # no version yet: the caller's lookup sets it
-        version = int(raw_version)
-        _version_seen = (now, version)
-    if local_ok and hit[0] == version:
-        with _local_lock:
-            if key in _local:
-                _local.move_to_end(key)
-        return int(count), hit[1]
-    stamp, _, text = (raw or b"").partition(b"|")
-    if text and stamp == str(version).encode():
-        text = text.decode()
-        _remember(key, version, text, min(max(int(ttl), 0), CACHE_TIMEOUT))
-        return int(count), text
-    return int(count), None
-
-
-_INVALIDATING_MODELS = (
-    wm.Zone,
-    wm.Wijk,
-    wm.Wijkinspecteur,
-    wm.Assignment,
-    wm.Contactpunt,
-    wm.Spreekuur,
-    wm.SpreekuurException,
-)
-for _model in _INVALIDATING_MODELS:
-    post_save.connect(invalidate, sender=_model, dispatch_uid=f"mijnbuurt-{_model.__name__}-save")
-    post_delete.connect(invalidate, sender=_model, dispatch_uid=f"mijnbuurt-{_model.__name__}-delete")
+    if versions_due:
+        seen = _parse_versions(raw_versions or [])
+        _versions_seen = (now, seen)
+    if key is None:
+        return int(count), None
+    if local_text is not None:  # found with versions read within the last second: nothing fetched
+        return int(count), local_text
+    return int(count), _accept(key, ".".join(str(seen.get(field, 0)) for field in fields), raw, ttl)

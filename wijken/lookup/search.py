@@ -11,10 +11,11 @@ from typing import Any
 
 from django.db import connection
 
-from .caching import _cached, _current_version, _store
+from .caching import ADDRESS_FIELDS, cached, store_computed
 
 MAX_QUERY_LENGTH = 200
 DEFAULT_LIMIT = 8
+# Spoken and written abbreviations citizens type; expanded before the trigram search so that "st petrus"
 # finds "Sint-Petrus".
 ABBREVIATIONS = [
     (re.compile(r"\bst\b\.?"), "sint"),
@@ -217,19 +218,32 @@ def exact_params(parsed: ParsedQuery, limit: int) -> dict:
     }
 
 
-def search_addresses(q: str, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
-    """Addresses matching a typed query, best first (see _search). Cached per normalised query for a few
-    minutes, under the same version as the answers (any import or change of addresses bumps it)."""
+def search_key(q: str, limit: int = DEFAULT_LIMIT) -> str:
+    """The cache key of a query's candidates: one entry for every way of typing the same normalised text."""
+    return f"mijnbuurt:q:{max(1, min(int(limit), 50))}:{normalise(q[:MAX_QUERY_LENGTH])}"
+
+
+def search_candidates_json(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True) -> str:
+    """The candidates for a typed query as JSON text (see _search), cached for a few minutes under the address
+    register's version (any import or change of addresses bumps it). look_in_cache=False: the caller has just looked
+    in the cache."""
+    key = search_key(q, limit)
+    text = cached(key, ADDRESS_FIELDS) if look_in_cache else None
+    if text is not None:
+        return text
     parsed = parse_query(q[:MAX_QUERY_LENGTH])
     limit = max(1, min(int(limit), 50))
-    key = f"mijnbuurt:q:{limit}:{parsed.text}"
-    text = _cached(key)
-    if text is not None:
-        return json.loads(text)
-    version = _current_version()
-    candidates = _search(parsed, limit)
-    _store(key, json.dumps(candidates, separators=(",", ":")), version, timeout=SEARCH_CACHE_TIMEOUT)
-    return candidates
+    return store_computed(
+        key,
+        ADDRESS_FIELDS,
+        lambda: json.dumps(_search(parsed, limit), separators=(",", ":")),
+        timeout=SEARCH_CACHE_TIMEOUT,
+    )
+
+
+def search_addresses(q: str, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+    """Addresses matching a typed query, best first (see _search)."""
+    return json.loads(search_candidates_json(q, limit))
 
 
 def _search(parsed: ParsedQuery, limit: int) -> list[dict[str, Any]]:

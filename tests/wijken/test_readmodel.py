@@ -1,0 +1,164 @@
+"""The mijn-buurt read model (wijken/lookup/readmodel.py): its boundary index agrees with the SQL predicate on
+every kind of point, its distances with PostGIS, and it reloads what changed, when it changed, and no more."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+
+import pytest
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.db import connection
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from tests import factories as f
+from tests.wijken.test_lookup_support import clean_slate  # noqa: F401
+from wijken import lookup
+from wijken.lookup import caching, readmodel
+from wijken.models import Assignment, Wijk
+
+pytestmark = pytest.mark.usefixtures("clean_slate")
+
+
+def _jittered_grid(rng: random.Random, size: int, x0: float, y0: float, step: float) -> dict:
+    """A (size+1)² grid of vertices moved a little at random, so that the cells are irregular quadrilaterals
+    sharing their edges exactly, as the wijken of one zone do."""
+    return {
+        (i, j): (x0 + i * step + rng.uniform(-0.3, 0.3) * step, y0 + j * step + rng.uniform(-0.3, 0.3) * step)
+        for i in range(size + 1)
+        for j in range(size + 1)
+    }
+
+
+@pytest.fixture
+def tiled_zone(db):
+    """16 wijken tiling a zone, coded in an order unrelated to their ids, plus an ended and a future one
+    lying over them (which must not count)."""
+    rng = random.Random(4)
+    grid = _jittered_grid(rng, 4, 3.0, 51.0, 0.01)
+    codes = [f"W{n:02d}" for n in rng.sample(range(16), 16)]
+    today = timezone.localdate()
+    with scopes_disabled():
+        zone = f.ZoneFactory(boundary=MultiPolygon(Polygon.from_bbox((2.9, 50.9, 3.2, 51.2)), srid=4326))
+        for n, (i, j) in enumerate((i, j) for i in range(4) for j in range(4)):
+            ring = [grid[i, j], grid[i + 1, j], grid[i + 1, j + 1], grid[i, j + 1], grid[i, j]]
+            f.WijkFactory(zone=zone, code=codes[n], boundary=MultiPolygon(Polygon(ring), srid=4326))
+        everything = MultiPolygon(Polygon.from_bbox((2.9, 50.9, 3.2, 51.2)), srid=4326)
+        f.WijkFactory(zone=zone, code="A-OLD", boundary=everything, valid_until=today)
+        f.WijkFactory(zone=zone, code="A-NEW", boundary=everything, valid_from=today + datetime.timedelta(days=1))
+    return zone, grid
+
+
+def test_the_index_agrees_with_the_sql_predicate_on_vertices_edges_and_anywhere(tiled_zone):
+    _zone, grid = tiled_zone
+    rng = random.Random(5)
+    points = list(grid.values())  # shared corners: up to four wijken cover each
+    for (i, j), (x, y) in grid.items():  # shared edges: two wijken cover each
+        if (i + 1, j) in grid:
+            x2, y2 = grid[i + 1, j]
+            points.append(((x + x2) / 2, (y + y2) / 2))
+    points += [(rng.uniform(2.99, 3.05), rng.uniform(50.99, 51.05)) for _ in range(500)]  # in wijken, and not
+    index = lookup.boundary_index()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE pts (n int, lon float8, lat float8)")
+        cursor.executemany("INSERT INTO pts VALUES (%s, %s, %s)", [(n, x, y) for n, (x, y) in enumerate(points)])
+        covering = lookup.COVERING_WIJK_SQL.format(point="ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)")
+        cursor.execute(
+            f"SELECT p.n, cw.id FROM pts p LEFT JOIN LATERAL ({covering}) cw ON true ORDER BY p.n",
+            {"today": timezone.localdate()},
+        )
+        by_sql = [row[1] for row in cursor.fetchall()]
+        cursor.execute("DROP TABLE pts")
+    in_memory = [index.covering(x, y)[0] for x, y in points]
+    assert in_memory == by_sql
+    assert list(index.covering_many(*zip(*points, strict=True))) == [-1 if w is None else w for w in by_sql]
+    assert sum(w is not None for w in by_sql) > 200 and None in by_sql  # both kinds of point were asked
+
+
+def test_distances_agree_with_postgis_geodesic(db):
+    rng = random.Random(6)
+    pairs = []
+    for _ in range(300):
+        lat, lon = rng.uniform(49.5, 53.5), rng.uniform(2.5, 7.2)
+        metres, bearing = rng.uniform(0, 30_000), rng.uniform(0, 2 * math.pi)
+        pairs.append(
+            (
+                lon,
+                lat,
+                lon + metres * math.sin(bearing) / (111_320 * math.cos(math.radians(lat))),
+                lat + metres * math.cos(bearing) / 110_570,
+            )
+        )
+    with connection.cursor() as cursor:
+        for lon1, lat1, lon2, lat2 in pairs:
+            cursor.execute(
+                "SELECT ST_Distance(ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, "
+                "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography)",
+                [lon1, lat1, lon2, lat2],
+            )
+            assert abs(cursor.fetchone()[0] - lookup.distance_m(lon1, lat1, lon2, lat2)) < 0.1
+
+
+def test_a_bundle_older_than_the_index_is_reloaded_when_it_lacks_the_wijk(db):
+    """Another process added a wijk: the boundary index (rebuilt) names it before this zone's bundle was
+    reloaded. The answer loads the bundle again rather than say no wijk covers the point."""
+    with scopes_disabled():
+        zone = f.ZoneFactory(boundary=MultiPolygon(Polygon.from_bbox((3.0, 51.0, 3.2, 51.2)), srid=4326))
+        f.WijkFactory(zone=zone, code="W1", boundary=MultiPolygon(Polygon.from_bbox((3.0, 51.0, 3.1, 51.2))))
+    assert lookup.neighbourhood_at((51.1, 3.15))["found"] is False
+    with scopes_disabled():  # no signal: as another process's rows look to this one
+        Wijk.objects.bulk_create(
+            [
+                Wijk(
+                    zone=zone,
+                    code="W2",
+                    name="Nieuw",
+                    boundary=MultiPolygon(Polygon.from_bbox((3.1, 51.0, 3.2, 51.2)), srid=4326),
+                    valid_from=datetime.date(2020, 1, 1),
+                )
+            ]
+        )
+    caching.redis_client().hincrby(caching._make_key(caching.VERSIONS_KEY), "geo", 1)
+    caching._versions_seen = (0.0, {})  # read the versions again now
+    answer = lookup.neighbourhood_at((51.1, 3.15))
+    assert answer["found"] is True and answer["wijk"]["name"] == "Nieuw"
+
+
+def test_at_midnight_the_read_model_moves_to_the_new_day(db, monkeypatch):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with scopes_disabled():
+        zone = f.ZoneFactory(boundary=MultiPolygon(Polygon.from_bbox((3.0, 51.0, 3.2, 51.2)), srid=4326))
+        w = f.WijkFactory(zone=zone, code="W1", boundary=MultiPolygon(Polygon.from_bbox((3.0, 51.0, 3.2, 51.2))))
+        f.AssignmentFactory(zone=zone, wijk=w, wijkinspecteur__display_name="Anna", ends_on=timezone.localdate())
+        f.AssignmentFactory(
+            zone=zone,
+            wijk=w,
+            wijkinspecteur__display_name="Bart",
+            role=Assignment.AssignmentRole.WIJKINSPECTEUR,
+            starts_on=tomorrow,
+        )
+    assert [o["name"] for o in lookup.neighbourhood_at((51.1, 3.1))["officers"]] == ["Anna"]
+    monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
+    monkeypatch.setattr(readmodel, "_today", (0, ""))  # the clock moved on: today_iso() asks again
+    assert [o["name"] for o in lookup.neighbourhood_at((51.1, 3.1))["officers"]] == ["Bart"]
+
+
+def test_an_empty_index_covers_nothing(db):
+    index = lookup.boundary_index()
+    assert len(index) == 0
+    assert index.covering(3.1, 51.1) == (None, None)
+    assert list(index.covering_many([3.1, 4.2], [51.1, 50.9])) == [-1, -1]
+    assert lookup.neighbourhood_at((51.1, 3.1))["national_numbers"] is True
+
+
+def test_a_contactpunt_far_away_is_not_among_the_nearest(db):
+    with scopes_disabled():
+        zone = f.ZoneFactory(boundary=MultiPolygon(Polygon.from_bbox((3.0, 51.0, 3.4, 51.2)), srid=4326))
+        for n, lon in enumerate([3.39, 3.01, 3.2, 3.11]):
+            f.ContactpuntFactory(zone=zone, wijk=None, name=f"Post {n}", point=Point(lon, 51.1, srid=4326))
+    near = lookup.neighbourhood_at((51.1, 3.1))["contactpunten"]
+    assert [c["name"] for c in near] == ["Post 3", "Post 1", "Post 2"]
+    assert [c["distance_m"] for c in near] == sorted(c["distance_m"] for c in near)
+    assert 680 < near[0]["distance_m"] < 720  # 0.01° of longitude at 51.1° N is about 700 m

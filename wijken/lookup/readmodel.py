@@ -1,0 +1,302 @@
+"""Each worker's read model of the mijn-buurt answer: everything an answer needs except the address register,
+held in memory so that a lookup by point runs no SQL at all (docs/performance.md, "The read model").
+
+- The boundary index: every wijk valid today (leaf wijken, not politiewijken) and every zone boundary in a
+  shapely STRtree. One covering wijk per point with the same predicate and tie-break as COVERING_WIJK_SQL:
+  ST_Covers (a point on the boundary counts), then the lowest code, then the lowest id; without a wijk, the zone
+  whose boundary covers the point (lowest id). Rebuilt when a wijk or zone changes anywhere (the ``geo``
+  version) and at midnight.
+- Per zone, a bundle of what its answers show: the zone and its numbers, for each wijk its JSON (with the
+  simplified boundary) and the officers on duty, and the contactpunten with this week's spreekuren. Loaded with
+  one statement the first time the zone is asked for, and again when something of that zone changes (its
+  ``z<id>`` version) or the day does. The texts are kept as JSON, ready to be joined into an answer.
+
+Memory at national scale (20,198 wijken, 202 zones) is measured in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from .caching import GEO_FIELDS, stamp
+
+# A wijk that counts for the lookup on %(today)s: a leaf (not a politiewijk) with a boundary, valid that day.
+CURRENT_LEAF_WIJK = """w.kind = 'wijk' AND w.boundary IS NOT NULL
+      AND w.valid_from <= %(today)s AND (w.valid_until IS NULL OR w.valid_until > %(today)s)"""
+
+_today: tuple[int, str] = (0, "")
+
+
+def today_iso() -> str:
+    """timezone.localdate().isoformat(), worked out at most once a second (it is in every lookup's key)."""
+    global _today
+    second = int(time.time())
+    if _today[0] != second:
+        _today = (second, timezone.localdate().isoformat())
+    return _today[1]
+
+
+# --- The boundary index -----------------------------------------------------------------------------------------
+
+_WIJKEN_SQL = f"""
+SELECT w.id, w.zone_id, ST_AsBinary(w.boundary) FROM wijken_wijk w
+WHERE {CURRENT_LEAF_WIJK}
+ORDER BY w.code, w.id
+"""
+_ZONES_SQL = "SELECT z.id, ST_AsBinary(z.boundary) FROM wijken_zone z WHERE z.boundary IS NOT NULL ORDER BY z.id"
+
+
+class BoundaryIndex:
+    """The wijken valid on one day and the zones, for point-in-polygon in memory. The rows are kept in the
+    tie-break order (code, id for wijken; id for zones), so the covering one is the lowest position hit."""
+
+    def __init__(self, day: str, version: str):
+        self.version = version
+        self.built_at = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute(_WIJKEN_SQL, {"today": datetime.date.fromisoformat(day)})
+            wijken = cursor.fetchall()
+            cursor.execute(_ZONES_SQL)
+            zones = cursor.fetchall()
+        self.wijk_ids = np.array([row[0] for row in wijken], dtype=np.int64)
+        self.wijk_zone_ids = np.array([row[1] for row in wijken], dtype=np.int64)
+        self.wijk_tree = shapely.STRtree(shapely.from_wkb([bytes(row[2]) for row in wijken]))
+        self.zone_ids = np.array([row[0] for row in zones], dtype=np.int64)
+        self.zone_tree = shapely.STRtree(shapely.from_wkb([bytes(row[1]) for row in zones]))
+
+    def __len__(self) -> int:
+        return len(self.wijk_ids)
+
+    def covering(self, lon: float, lat: float) -> tuple[int | None, int | None]:
+        """(wijk id, zone id) at a point; (None, zone id) inside a zone but no wijk; (None, None) outside."""
+        point = shapely.Point(lon, lat)
+        hits = self.wijk_tree.query(point, predicate="covered_by")
+        if hits.size:
+            first = hits.min()
+            return int(self.wijk_ids[first]), int(self.wijk_zone_ids[first])
+        hits = self.zone_tree.query(point, predicate="covered_by")
+        if hits.size:
+            return None, int(self.zone_ids[hits.min()])
+        return None, None
+
+    def covering_many(self, lons, lats) -> np.ndarray:
+        """The covering wijk's id for many points at once (-1 where none): for checks over a whole register."""
+        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        # Per point the lowest position among the wijken covering it (the tie-break), len(self) for none.
+        first = np.full(len(points), len(self))
+        point_index, tree_index = self.wijk_tree.query(points, predicate="covered_by")
+        np.minimum.at(first, point_index, tree_index)
+        return np.append(self.wijk_ids, -1)[first]
+
+
+# --- Per zone: what its answers show ---------------------------------------------------------------------------
+
+_ZONE_SQL = f"""
+WITH cw AS (
+    SELECT w.id, w.code, w.name, w.parent_id, w.boundary FROM wijken_wijk w
+    WHERE w.zone_id = %(zone)s AND {CURRENT_LEAF_WIJK}
+),
+days AS (
+    SELECT d::date AS day FROM generate_series(%(today)s::date, %(today)s::date + 6, interval '1 day') AS d
+)
+SELECT json_build_object(
+  'zone', (SELECT json_build_object(
+      'id', z.id, 'name', z.name, 'slug', z.slug, 'country', z.country, 'website', NULLIF(z.website, ''),
+      'emergency_number', z.emergency_number, 'non_emergency_number', NULLIF(z.non_emergency_number, ''),
+      'languages', to_json(z.languages)) FROM wijken_zone z WHERE z.id = %(zone)s),
+  'wijken', (SELECT COALESCE(json_agg(json_build_object(
+      'id', cw.id, 'code', cw.code, 'name', cw.name,
+      'politiewijk', (SELECT p.name FROM wijken_wijk p WHERE p.id = cw.parent_id),
+      'boundary', ST_AsGeoJSON(ST_SimplifyPreserveTopology(cw.boundary, 0.00005), 6)::json)), '[]'::json)
+      FROM cw),
+  'assignments', (SELECT COALESCE(json_agg(json_build_object(
+      'wijk', a.wijk_id, 'id', i.id, 'role', a.role, 'name', i.display_name, 'rank', i.rank,
+      'photo', NULLIF(i.photo, ''), 'introduction', i.introduction, 'phone', NULLIF(i.phone, ''),
+      'has_email', (i.email <> '' OR COALESCE(u.email, '') <> ''),
+      'social_links', i.social_links, 'languages', to_json(i.languages),
+      'until', a.ends_on, 'note', NULLIF(a.note, ''))
+      ORDER BY a.wijk_id, a.role, i.display_name, i.id), '[]'::json)
+      FROM wijken_assignment a
+      JOIN cw ON cw.id = a.wijk_id
+      JOIN wijken_wijkinspecteur i ON i.id = a.wijkinspecteur_id
+      LEFT JOIN auth_user u ON u.id = i.user_id
+      WHERE i.is_active AND a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on >= %(today)s)),
+  'contactpunten', (SELECT COALESCE(json_agg(c ORDER BY c.id), '[]'::json) FROM (
+      SELECT c.id, c.kind, c.name, c.street, c.house_number, c.postcode, c.municipality,
+             NULLIF(c.phone, '') AS phone, c.open_24_7, NULLIF(c.notes, '') AS notes,
+             ST_Y(c.point) AS lat, ST_X(c.point) AS lon,
+             (SELECT COALESCE(json_agg(json_build_object(
+                  'date', s.day, 'weekday', s.weekday, 'starts_at', to_char(s.starts_at, 'HH24:MI'),
+                  'ends_at', to_char(s.ends_at, 'HH24:MI'), 'by_appointment', s.by_appointment,
+                  'changed', s.changed, 'reason', s.reason, 'wijkinspecteur', s.officer)
+                  ORDER BY s.day, s.starts_at), '[]'::json)
+              FROM (
+                  SELECT d.day, extract(isodow FROM d.day)::int - 1 AS weekday, sp.starts_at, sp.ends_at,
+                         sp.by_appointment, false AS changed, NULL::text AS reason, si.display_name AS officer
+                  FROM days d
+                  JOIN wijken_spreekuur sp
+                    ON sp.contactpunt_id = c.id AND sp.weekday = extract(isodow FROM d.day)::int - 1
+                  LEFT JOIN wijken_wijkinspecteur si ON si.id = sp.wijkinspecteur_id AND si.is_active
+                  WHERE NOT EXISTS (SELECT 1 FROM wijken_spreekuurexception e
+                                    WHERE e.contactpunt_id = c.id AND e.date = d.day)
+                  UNION ALL
+                  SELECT e.date, extract(isodow FROM e.date)::int - 1, e.starts_at, e.ends_at, false, true,
+                         NULLIF(e.reason, ''), NULL
+                  FROM wijken_spreekuurexception e
+                  WHERE e.contactpunt_id = c.id AND NOT e.closed AND e.starts_at IS NOT NULL
+                    AND e.date BETWEEN %(today)s AND %(today)s::date + 6
+              ) s) AS spreekuren,
+             (SELECT COALESCE(json_agg(json_build_object('date', e.date, 'reason', NULLIF(e.reason, ''))
+                  ORDER BY e.date), '[]'::json)
+              FROM wijken_spreekuurexception e
+              WHERE e.contactpunt_id = c.id AND e.closed
+                AND e.date BETWEEN %(today)s AND %(today)s::date + 6) AS closed
+      FROM wijken_contactpunt c
+      WHERE c.zone_id = %(zone)s AND c.is_active AND c.point IS NOT NULL) c)
+)::text
+"""
+
+NO_WIJK = json.dumps({"wijk": None, "standin_active": False, "officers": [], "away": [], "team": []})[1:-1]
+
+
+def _officers(assignments: list[dict], contact_prefix: str) -> dict:
+    """Who a citizen sees for one wijk: on duty (the stand-in while one is active), away, and the wijkteam."""
+    officers: dict[int, dict] = {}
+    by_role: dict[str, list[dict]] = {"wijkinspecteur": [], "standin": [], "wijkteam": []}
+    for item in assignments:
+        if item["id"] in officers and item["role"] != "standin":
+            continue
+        item["photo_url"] = _media_url(item.pop("photo"))
+        item["contact_url"] = f"{contact_prefix}{item['id']}/"
+        officers[item["id"]] = item
+        by_role[item["role"]].append(item)
+    standin_active = bool(by_role["standin"])
+    on_duty = by_role["standin"] if standin_active else by_role["wijkinspecteur"]
+    on_duty_ids = {o["id"] for o in on_duty}
+    return {
+        "standin_active": standin_active,
+        "officers": on_duty,
+        "away": by_role["wijkinspecteur"] if standin_active else [],
+        "team": [o for o in by_role["wijkteam"] if o["id"] not in on_duty_ids],
+    }
+
+
+def _media_url(path: str | None) -> str | None:
+    from django.conf import settings
+
+    return f"{settings.MEDIA_URL}{path}" if path else None
+
+
+@dataclass
+class ZoneBundle:
+    version: str
+    loaded_at: float
+    zone_json: str
+    country_json: str
+    numbers_json: str
+    wijken: dict[int, str]  # wijk id: '"wijk":{...},"standin_active":...,"officers":[...],"away":[...],"team":[...]'
+    contactpunten: list[tuple[float, float, int, str]]  # lon, lat, id, its JSON without the closing brace
+
+    @classmethod
+    def load(cls, zone_id: int, day: str, version: str) -> ZoneBundle | None:
+        loaded_at = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute(_ZONE_SQL, {"zone": zone_id, "today": datetime.date.fromisoformat(day)})
+            raw = json.loads(cursor.fetchone()[0])
+        zone = raw["zone"]
+        if zone is None:
+            return None
+        numbers = {
+            "emergency": zone["emergency_number"],
+            "police_emergency": "101" if zone["country"] == "BE" else "",  # Belgium's police emergency number
+            "non_emergency": zone["non_emergency_number"] or "",
+        }
+        by_wijk: dict[int, list[dict]] = {}
+        for item in raw["assignments"]:
+            by_wijk.setdefault(item.pop("wijk"), []).append(item)
+        contact_prefix = reverse("mijn-buurt-contact", kwargs={"wijkinspecteur_pk": 0})[:-2]
+        wijken = {
+            wijk["id"]: json.dumps({"wijk": wijk, **_officers(by_wijk.get(wijk["id"], []), contact_prefix)})[1:-1]
+            for wijk in raw["wijken"]
+        }
+        contactpunten = [(c["lon"], c["lat"], c["id"], json.dumps(c)[:-1]) for c in raw["contactpunten"]]
+        return cls(
+            version=version,
+            loaded_at=loaded_at,
+            zone_json=json.dumps(zone),
+            country_json=json.dumps(zone["country"]),
+            numbers_json=json.dumps(numbers),
+            wijken=wijken,
+            contactpunten=contactpunten,
+        )
+
+    def nearest_contactpunten(self, lon: float, lat: float, count: int = 3) -> str:
+        """The `count` nearest contactpunten as a JSON array, each with its distance in metres."""
+        ranked = sorted((distance_m(lon, lat, c[0], c[1]), c[2], c[3]) for c in self.contactpunten)[:count]
+        return "[" + ",".join(f'{text},"distance_m":{int(metres + 0.5)}}}' for metres, _, text in ranked) + "]"
+
+
+# WGS84. Distances on the ellipsoid from the radii of curvature at the mean latitude: within 0.1 m of PostGIS's
+# geodesic ST_Distance(geography) for points up to 30 km apart and 0.5 m at 60 km (tests/wijken/test_readmodel.py),
+# which is what "the nearest contactpunten of the zone" compares and shows in whole metres.
+_A = 6378137.0
+_E2 = 0.00669437999014
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    phi = math.radians((lat1 + lat2) / 2)
+    w = 1 - _E2 * math.sin(phi) ** 2
+    meridian = _A * (1 - _E2) / w**1.5
+    normal = _A / math.sqrt(w)
+    return math.hypot(math.radians(lon2 - lon1) * normal * math.cos(phi), math.radians(lat2 - lat1) * meridian)
+
+
+# --- The process's copies ------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_index: BoundaryIndex | None = None
+_bundles: dict[int, ZoneBundle | None] = {}
+
+
+def boundary_index() -> BoundaryIndex:
+    """This process's boundary index, rebuilt when the boundaries or the day changed."""
+    global _index
+    day = today_iso()
+    version = f"{day}:{stamp(*GEO_FIELDS)}"
+    index = _index
+    if index is None or index.version != version:
+        with _lock:  # one build per process, not one per waiting thread
+            index = _index
+            if index is None or index.version != version:
+                index = _index = BoundaryIndex(day, version)
+    return index
+
+
+def zone_bundle(zone_id: int, *, newer_than: float = 0.0) -> ZoneBundle | None:
+    """This process's bundle of a zone, loaded when missing, stale, or older than `newer_than` (a monotonic
+    time: the boundary index that named one of its wijken)."""
+    day = today_iso()
+    version = f"{day}:{stamp('all', f'z{zone_id}')}"
+    bundle = _bundles.get(zone_id)
+    if bundle is None or bundle.version != version or bundle.loaded_at < newer_than:
+        with _lock:
+            bundle = _bundles.get(zone_id)
+            if bundle is None or bundle.version != version or bundle.loaded_at < newer_than:
+                bundle = _bundles[zone_id] = ZoneBundle.load(zone_id, day, version)
+    return bundle
+
+
+def loaded() -> dict:
+    """What this process holds (for the benchmark and the admin's curiosity)."""
+    return {"wijken": len(_index) if _index else 0, "zones": sum(1 for b in _bundles.values() if b)}
