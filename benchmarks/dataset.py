@@ -125,6 +125,8 @@ def _insert_select(model, explicit: dict[str, str], source_sql: str, params: lis
 
     columns, expressions, fill = [], [], []
     for field in model._meta.concrete_fields:
+        if getattr(field, "generated", False):
+            continue  # PostgreSQL computes it
         if field.column in explicit:
             columns.append(field.column)
             expressions.append(explicit[field.column])

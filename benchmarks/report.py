@@ -58,20 +58,10 @@ def main() -> None:
         [[r["label"], r["processes"], _n(r["per_second"]), r["p50_ms"], r["p99_ms"]] for r in look["floor"]],
     ))  # fmt: skip
     print()
-    ratios = {(r["server"], r["scenario"]): r for r in look["ratios"]}
-    rows = []
-    for r in look["http"]:
-        ratio = ratios.get((r["server"], r["scenario"]))
-        rows.append([
-            r["server"], r["scenario"], _n(r["rps"]), r["p50_ms"], r["p99_ms"], r["errors"],
-            f"{ratio['ratio_to_bare']:.0%}" if ratio else "(c)",
-            r["cpu"]["gunicorn_cores"], r["cpu"]["postgres_cores"], r["cpu"]["wrk_cores"], r["cpu"]["other_cores"],
-        ])  # fmt: skip
-    print(_table(
-        ["server", "(b)/(c) scenario", "req/s", "p50 ms", "p99 ms", "errors", "vs bare", "gunicorn cores",
-         "pg cores", "wrk cores", "other cores"],
-        rows,
-    ))  # fmt: skip
+    from .bench_lookup import summary_table
+
+    header, rows = summary_table(look["summary"])
+    print(_table(header, rows))
     checks = look.get("checks", {})
     if checks:
         print(f"\nChecks: {json.dumps(checks)}")

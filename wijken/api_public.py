@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -29,13 +30,18 @@ from .services.contact import contact_message_mark_read, contact_messages_visibl
 from .tenancy import ZoneViewSet
 
 
+@functools.cache
+def _parsed_rate(rate: str) -> tuple[int, int]:
+    return ScopedRateThrottle.parse_rate(None, rate)
+
+
 def public_throttle_window(ident: str, scope: str = "public") -> tuple[str, int, int, float] | None:
     """The client's fixed window under `scope`: (counter name, allowed requests, seconds the counter lives,
     seconds until the window ends), or None when the scope has no rate."""
     rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
     if rate is None:
         return None
-    num_requests, duration = ScopedRateThrottle.parse_rate(None, rate)
+    num_requests, duration = _parsed_rate(rate)
     now = time.time()
     window = int(now // duration)
     return f"throttle-fw:{scope}:{ident}:{window}", num_requests, duration + 1, duration - (now % duration)
@@ -274,9 +280,9 @@ class MijnBuurtAPIView(PublicAPIView):
     @classmethod
     def as_view(cls, **initkwargs):
         """DRF's view behind a hot path for the requests a map or a search box sends: a well-formed point,
-        address or query costs one Redis round trip (the throttle, with the cached address or candidates when
-        there are any), the answer comes from the worker's read model, and no DRF machinery runs. Everything
-        else, and every refusal, goes through DRF, which explains it."""
+        address or query costs at most one Redis round trip (the per-client count, with the cached address or
+        candidates when this worker lacks them), often none; the answer comes from the worker's read model, and
+        no DRF machinery runs. Everything else, and every refusal, goes through DRF, which explains it."""
         view = super().as_view(**initkwargs)
 
         def hot_path(request, *args, **kwargs):
@@ -303,20 +309,22 @@ class MijnBuurtAPIView(PublicAPIView):
             return None
         name, allowed, lifetime, _ = window
         if data["mode"] == "point":
-            count, _ = lookup.count_and_fetch(name, lifetime)
-            if count > allowed:
+            within, _ = lookup.count_and_fetch(name, lifetime, allowed)
+            if not within:
                 return None  # refused: DRF's throttle answers 429 with Retry-After
             return _answer_body("null", lookup.neighbourhood_json_at(data["lat"], data["lon"]))
         if data["mode"] == "address":
-            count, record = lookup.count_and_fetch(name, lifetime, lookup.address_key(data["address"]))
-            if count > allowed:
+            within, record = lookup.count_and_fetch(name, lifetime, allowed, lookup.address_key(data["address"]))
+            if not within:
                 return None
             record = record or lookup.address_record(data["address"], look_in_cache=False)
             if record is None:
                 return None  # DRF's view explains the 404
             return _answer_body("null", lookup.neighbourhood_json_for_address(data["address"], record=record))
-        count, candidates = lookup.count_and_fetch(name, lifetime, lookup.search_key(data["q"], data["limit"]))
-        if count > allowed:
+        within, candidates = lookup.count_and_fetch(
+            name, lifetime, allowed, lookup.search_key(data["q"], data["limit"])
+        )
+        if not within:
             return None
         return cls._search_body(data["q"], data["limit"], candidates)
 

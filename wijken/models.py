@@ -10,7 +10,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -140,6 +140,18 @@ class Wijk(models.Model):
         limit_choices_to={"kind": "politiewijk"},
     )
     boundary = models.MultiPolygonField(_("boundary"), srid=4326, null=True, blank=True)
+    # The boundary as the public answer draws it (simplified to about 5 m, GeoJSON to 6 decimals), computed by
+    # PostgreSQL on every write however the row is written: a zone's answers load it as it is.
+    boundary_geojson = models.GeneratedField(
+        expression=Func(
+            Func(F("boundary"), Value(0.00005), function="ST_SimplifyPreserveTopology"),
+            Value(6),
+            function="ST_AsGeoJSON",
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(null=True),
+        db_persist=True,
+    )
     inhabitants = models.PositiveIntegerField(_("inhabitants"), null=True, blank=True)
     valid_from = models.DateField(_("valid from"), default=datetime.date(2000, 1, 1))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)

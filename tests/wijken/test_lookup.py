@@ -393,18 +393,40 @@ def test_the_address_importer_fills_the_street_table_idempotently(db, tmp_path):
 
 def test_the_hot_path_counts_and_fetches_in_one_call(db):
     name, key = f"throttle-fw:test:{time.time_ns()}:1", "mijnbuurt:test-hot-path"
-    assert caching.count_and_fetch(name, 60, key) == (1, None)
+    redis_count = caching.redis_client().get
+    caching._counters.forget()
+    assert caching.count_and_fetch(name, 60, 1000, key) == (True, None)
     assert caching._raw.sock is not None  # the plain socket, not redis-py's fallback
     caching.store_computed(key, caching.ADDRESS_FIELDS, lambda: "hello")
     caching._local.clear()
-    assert caching.count_and_fetch(name, 60, key) == (2, "hello")  # from Redis
-    assert caching.count_and_fetch(name, 60, key) == (3, "hello")  # from the per-process layer
-    assert caching.count_and_fetch(name, 60) == (4, None)  # only counted
+    assert caching.count_and_fetch(name, 60, 1000, key) == (True, "hello")  # from Redis
+    assert caching.count_and_fetch(name, 60, 1000, key) == (True, "hello")  # from the per-process layer
     caching._raw.sock.close()  # a broken connection: redis-py takes over for this call, then a new socket
-    assert caching.count_and_fetch(name, 60, key) == (5, "hello")
-    assert caching.count_and_fetch(name, 60, key) == (6, "hello")
+    caching._local.clear()
+    assert caching.count_and_fetch(name, 60, 1000, key) == (True, "hello")
     assert caching._raw.sock is not None
     caching.invalidate_addresses()
-    assert caching.count_and_fetch(name, 60, key) == (7, None)  # older than the last change
+    assert caching.count_and_fetch(name, 60, 1000, key) == (True, None)  # older than the last change
+    assert int(redis_count(cache.make_key(name))) == 5  # every request counted, none twice
     assert 0 < caching.redis_client().ttl(cache.make_key(name)) <= 60
+    cache.delete(name)
+
+
+def test_the_count_is_batched_far_from_the_limit_and_exact_near_it(db):
+    name = f"throttle-fw:test:{time.time_ns()}:1"
+    redis_key = cache.make_key(name)
+    caching._counters.forget()
+    caching.count_and_fetch(name, 60, 40)  # a round trip (none before): the sync is recent now
+    for _ in range(5):  # far below 40: counted here, sent with a later round trip
+        assert caching.count_and_fetch(name, 60, 40) == (True, None)
+    assert int(caching.redis_client().get(redis_key)) < 6
+    time.sleep(caching.SYNC_INTERVAL + 0.02)
+    assert caching.count_and_fetch(name, 60, 40) == (True, None)  # the sync is due: all sent
+    assert int(caching.redis_client().get(redis_key)) == 7
+    # Other processes served this client too: past a quarter of the budget every request is counted in Redis.
+    caching.redis_client().incrby(redis_key, 30)
+    time.sleep(caching.SYNC_INTERVAL + 0.02)
+    results = [caching.count_and_fetch(name, 60, 40)[0] for _ in range(5)]
+    assert results == [True, True, True, False, False]  # 38, 39, 40 allowed; 41 and 42 refused
+    assert int(caching.redis_client().get(redis_key)) == 42
     cache.delete(name)

@@ -162,3 +162,36 @@ def test_a_contactpunt_far_away_is_not_among_the_nearest(db):
     assert [c["name"] for c in near] == ["Post 3", "Post 1", "Post 2"]
     assert [c["distance_m"] for c in near] == sorted(c["distance_m"] for c in near)
     assert 680 < near[0]["distance_m"] < 720  # 0.01° of longitude at 51.1° N is about 700 m
+
+
+def test_a_starting_worker_loads_everything_before_its_first_request(db, django_assert_num_queries):
+    """gunicorn.conf.py's post_worker_init: after it, no lookup in any zone runs SQL."""
+    import importlib.util
+
+    from django.conf import settings
+
+    with scopes_disabled():
+        for n, lon in enumerate((3.0, 4.0)):
+            zone = f.ZoneFactory(boundary=MultiPolygon(Polygon.from_bbox((lon, 51.0, lon + 0.2, 51.2)), srid=4326))
+            f.WijkFactory(
+                zone=zone, code=f"W{n}", boundary=MultiPolygon(Polygon.from_bbox((lon, 51.0, lon + 0.1, 51.2)))
+            )
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", settings.BASE_DIR / "gunicorn.conf.py")
+    gunicorn_conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gunicorn_conf)
+
+    class Log:
+        messages: list[str] = []
+
+        def info(self, message, *args):
+            self.messages.append(message % args)
+
+        warning = info
+
+    worker = type("Worker", (), {"log": Log()})()
+    gunicorn_conf.post_worker_init(worker)
+    assert worker.log.messages == ["mijn buurt: read model loaded (2 wijken, 2 zones)"]
+    with django_assert_num_queries(0):
+        assert lookup.neighbourhood_at((51.1, 3.05))["wijk"]["code"] == "W0"
+        assert lookup.neighbourhood_at((51.1, 4.05))["wijk"]["code"] == "W1"
+        assert lookup.neighbourhood_at((51.1, 4.15))["found"] is False  # the zone, no wijk

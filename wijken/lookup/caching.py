@@ -214,23 +214,88 @@ def cached_or_computed(key: str, fields: tuple[str, ...], compute, timeout: int 
 
 # --- The public API's hot path ----------------------------------------------------------------------------------
 
-# One Redis round trip per request (docs/performance.md §3): count the request in the client's fixed window and,
-# only when needed, read the versions (at most once a second per process) and a cached text. A script rather
-# than a pipeline: one command to encode and one reply to parse.
+# Counting requests per client without a Redis round trip for each (docs/performance.md, "The throttle"). Each
+# process adds up the requests it served and sends the sums at most every SYNC_INTERVAL seconds, in the same round
+# trip that reads the versions or a cached text when one is needed anyway. A client is counted exactly, in Redis
+# and on every request, once it has used EXACT_FROM of its window's budget as last seen: before that, each
+# process can let through at most that share unsent, for at most SYNC_INTERVAL, so with up to 1 / EXACT_FROM
+# processes the limit holds, and a refusal (429) is always decided on the exact count.
+SYNC_INTERVAL = 0.1
+EXACT_FROM = 0.25
+PRUNE_INTERVAL = 10.0
+
+# One script, one reply: add the counts, and, only when asked, read the versions and a cached text.
+# KEYS: the versions hash, the text's key (the versions hash again when none), then the counters.
+# ARGV: read the versions (1/0), read the text (1/0), then per counter its increment and its lifetime.
 _HOT_PATH_LUA = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-local versions = {}
-if ARGV[2] == '1' then versions = redis.call('HGETALL', KEYS[2]) end
-local text, ttl = '', -2
-if ARGV[3] == '1' then
-    text = redis.call('GET', KEYS[3]) or ''
-    if text ~= '' then ttl = redis.call('TTL', KEYS[3]) end
+local counts = {}
+for i = 3, #KEYS do
+    local by = tonumber(ARGV[2 * i - 3])
+    local n = redis.call('INCRBY', KEYS[i], by)
+    if n == by then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 2]) end
+    counts[#counts + 1] = n
 end
-return {n, versions, text, ttl}
+local versions = {}
+if ARGV[1] == '1' then versions = redis.call('HGETALL', KEYS[1]) end
+local text, ttl = '', -2
+if ARGV[2] == '1' then
+    text = redis.call('GET', KEYS[2]) or ''
+    if text ~= '' then ttl = redis.call('TTL', KEYS[2]) end
+end
+return {versions, text, ttl, counts}
 """
 _hot_path_script = None
 _HOT_PATH_SHA = hashlib.sha1(_HOT_PATH_LUA.encode()).hexdigest().encode()
+
+
+class _Counters:
+    """This process's view of the per-client counters: what Redis said at the last sync, and what it has
+    served since. The hot path runs in one thread per process under sync workers; the lock is for gthread."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pending: dict[str, list[int]] = {}  # counter key: [requests not yet sent, lifetime in seconds]
+        self.known: dict[str, tuple[int, float]] = {}  # counter key: (count in Redis at the last sync, expires at)
+        self.synced_at = self.pruned_at = 0.0
+
+    def take(self, key: str, lifetime: int, allowed: int, now: float) -> bool:
+        """Count one request locally; True when it may go without a round trip (the client is far below its
+        limit and the last sync is recent)."""
+        with self.lock:
+            entry = self.pending.setdefault(key, [0, lifetime])
+            entry[0] += 1
+            known = self.known.get(key)
+            seen = known[0] if known is not None and known[1] > now else 0
+            return now - self.synced_at <= SYNC_INTERVAL and seen + entry[0] <= allowed * EXACT_FROM
+
+    def drain(self) -> list[tuple[str, int, int]]:
+        with self.lock:
+            sent = [(key, by, lifetime) for key, (by, lifetime) in self.pending.items()]
+            self.pending = {}
+            return sent
+
+    def synced(self, sent: list[tuple[str, int, int]], counts: list, now: float) -> None:
+        with self.lock:
+            self.synced_at = now
+            if now - self.pruned_at > PRUNE_INTERVAL:  # forget the windows that ended (not on every sync)
+                self.known = {k: v for k, v in self.known.items() if v[1] > now}
+                self.pruned_at = now
+            for (key, _by, lifetime), count in zip(sent, counts, strict=True):
+                self.known[key] = (int(count), now + lifetime)
+
+    def forget(self) -> None:
+        """Start afresh (tests that reset the limits in Redis)."""
+        with self.lock:
+            self.pending, self.known, self.synced_at, self.pruned_at = {}, {}, 0.0, 0.0
+
+    def unsent(self, sent: list[tuple[str, int, int]]) -> None:
+        """A round trip failed: keep its counts for the next one."""
+        with self.lock:
+            for key, by, lifetime in sent:
+                self.pending.setdefault(key, [0, lifetime])[0] += by
+
+
+_counters = _Counters()
 
 
 class _RawRedis(threading.local):
@@ -326,8 +391,9 @@ _raw = _RawRedis()
 def _run_hot_path_script(keys: list[str], args: list) -> list:
     encoded = [str(a).encode() for a in args]
     client = redis_client()
+    numkeys = str(len(keys)).encode()
     try:
-        return _raw.call(client, [b"EVALSHA", _HOT_PATH_SHA, b"3", *(k.encode() for k in keys), *encoded])
+        return _raw.call(client, [b"EVALSHA", _HOT_PATH_SHA, numkeys, *(k.encode() for k in keys), *encoded])
     except (OSError, ValueError):
         global _hot_path_script
         if _hot_path_script is None:
@@ -336,11 +402,17 @@ def _run_hot_path_script(keys: list[str], args: list) -> list:
 
 
 def count_and_fetch(
-    throttle_name: str, throttle_seconds: int, key: str | None = None, fields: tuple[str, ...] = ADDRESS_FIELDS
-) -> tuple[int, str | None]:
-    """Count one request under `throttle_name` (a fixed window that expires after `throttle_seconds`) and, when
-    `key` is given, find the text cached under it if nothing in `fields` changed since (per-process layer first,
-    then Redis), in at most one Redis round trip. Returns (the count in the window, the text or None)."""
+    throttle_name: str,
+    throttle_seconds: int,
+    allowed: int,
+    key: str | None = None,
+    fields: tuple[str, ...] = ADDRESS_FIELDS,
+) -> tuple[bool, str | None]:
+    """Count one request under `throttle_name` (a fixed window that expires after `throttle_seconds`, `allowed`
+    requests in it) and, when `key` is given, find the text cached under it if nothing in `fields` changed since
+    (per-process layer first, then Redis). At most one Redis round trip, and none when the client is far below
+    its limit, the versions and the counts were synced recently and the text (if any) is in this process.
+    Returns (within the limit, the text or None)."""
     global _versions_seen
     seen_at, seen = _versions_seen
     now = time.monotonic()
@@ -348,18 +420,27 @@ def count_and_fetch(
     local_text = None
     if key is not None and not versions_due:
         local_text = _from_local(key, ".".join(str(seen.get(field, 0)) for field in fields))
-    fetch = key is not None and local_text is None
     make_key = _key_maker()
+    counter = make_key(throttle_name)
+    may_skip = _counters.take(counter, throttle_seconds, allowed, now)
+    fetch = key is not None and local_text is None
+    if may_skip and not versions_due and not fetch:
+        return True, local_text
+    sent = _counters.drain()
     versions_key = make_key(VERSIONS_KEY)
-    count, raw_versions, raw, ttl = _run_hot_path_script(
-        [make_key(throttle_name), versions_key, make_key(key) if fetch else versions_key],
-        [throttle_seconds, int(versions_due), int(fetch)],
-    )
+    try:
+        raw_versions, raw, ttl, counts = _run_hot_path_script(
+            [versions_key, make_key(key) if fetch else versions_key, *(k for k, _, _ in sent)],
+            [int(versions_due), int(fetch), *(x for _, by, lifetime in sent for x in (by, lifetime))],
+        )
+    except BaseException:
+        _counters.unsent(sent)
+        raise
+    _counters.synced(sent, counts, now)
     if versions_due:
         seen = _parse_versions(raw_versions or [])
         _versions_seen = (now, seen)
-    if key is None:
-        return int(count), None
-    if local_text is not None:  # found with versions read within the last second: nothing fetched
-        return int(count), local_text
-    return int(count), _accept(key, ".".join(str(seen.get(field, 0)) for field in fields), raw, ttl)
+    within = next(int(count) for (k, _, _), count in zip(sent, counts, strict=True) if k == counter) <= allowed
+    if key is None or local_text is not None:
+        return within, local_text
+    return within, _accept(key, ".".join(str(seen.get(field, 0)) for field in fields), raw, ttl)

@@ -8,7 +8,7 @@ import datetime
 import json
 from typing import Any
 
-from django.contrib.gis.geos import Point, Polygon
+import shapely
 from django.db import connection
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -43,7 +43,7 @@ COVERING_WIJK_SQL = f"""
 
 # Belgium, roughly (about 20 km at worst): enough to tell which national numbers apply to a point no zone
 # of ours covers. Not a boundary for anything else.
-_BELGIUM = Polygon(
+_BELGIUM = shapely.Polygon(
     (
         (2.54, 51.12),
         (3.37, 51.40),
@@ -67,14 +67,13 @@ _BELGIUM = Polygon(
         (2.54, 50.8),
         (2.54, 51.12),
     ),
-    srid=4326,
 )
+shapely.prepare(_BELGIUM)  # asked for every point outside our zones
 
 
 def country_guess(lat: float, lon: float) -> str | None:
     """A rough country for a point no zone covers, to give the right national numbers."""
-    point = Point(lon, lat, srid=4326)
-    if _BELGIUM.covers(point):
+    if shapely.covers(_BELGIUM, shapely.Point(lon, lat)):
         return "BE"
     if 50.75 <= lat <= 53.7 and 3.2 <= lon <= 7.25:
         return "NL"

@@ -104,7 +104,7 @@ class BoundaryIndex:
 
 _ZONE_SQL = f"""
 WITH cw AS (
-    SELECT w.id, w.code, w.name, w.parent_id, w.boundary FROM wijken_wijk w
+    SELECT w.id, w.code, w.name, w.parent_id, w.boundary_geojson FROM wijken_wijk w
     WHERE w.zone_id = %(zone)s AND {CURRENT_LEAF_WIJK}
 ),
 days AS (
@@ -117,9 +117,10 @@ SELECT json_build_object(
       'languages', to_json(z.languages)) FROM wijken_zone z WHERE z.id = %(zone)s),
   'wijken', (SELECT COALESCE(json_agg(json_build_object(
       'id', cw.id, 'code', cw.code, 'name', cw.name,
-      'politiewijk', (SELECT p.name FROM wijken_wijk p WHERE p.id = cw.parent_id),
-      'boundary', ST_AsGeoJSON(ST_SimplifyPreserveTopology(cw.boundary, 0.00005), 6)::json)), '[]'::json)
+      'politiewijk', (SELECT p.name FROM wijken_wijk p WHERE p.id = cw.parent_id))), '[]'::json)
       FROM cw),
+  -- The boundaries as text (a JSON string each): joined into the answers as they are, never parsed here.
+  'boundaries', (SELECT json_object_agg(cw.id, cw.boundary_geojson) FROM cw),
   'assignments', (SELECT COALESCE(json_agg(json_build_object(
       'wijk', a.wijk_id, 'id', i.id, 'role', a.role, 'name', i.display_name, 'rank', i.rank,
       'photo', NULLIF(i.photo, ''), 'introduction', i.introduction, 'phone', NULLIF(i.phone, ''),
@@ -226,10 +227,13 @@ class ZoneBundle:
         for item in raw["assignments"]:
             by_wijk.setdefault(item.pop("wijk"), []).append(item)
         contact_prefix = reverse("mijn-buurt-contact", kwargs={"wijkinspecteur_pk": 0})[:-2]
-        wijken = {
-            wijk["id"]: json.dumps({"wijk": wijk, **_officers(by_wijk.get(wijk["id"], []), contact_prefix)})[1:-1]
-            for wijk in raw["wijken"]
-        }
+        boundaries = raw["boundaries"] or {}
+        wijken = {}
+        for wijk in raw["wijken"]:
+            boundary = boundaries.get(str(wijk["id"])) or "null"
+            officers = json.dumps(_officers(by_wijk.get(wijk["id"], []), contact_prefix))
+            wijken[wijk["id"]] = f'"wijk":{json.dumps(wijk)[:-1]},"boundary":{boundary}}},{officers[1:-1]}'
+
         contactpunten = [(c["lon"], c["lat"], c["id"], json.dumps(c)[:-1]) for c in raw["contactpunten"]]
         return cls(
             version=version,
@@ -297,6 +301,15 @@ def zone_bundle(zone_id: int, *, newer_than: float = 0.0) -> ZoneBundle | None:
     return bundle
 
 
-def loaded() -> dict:
-    """What this process holds (for the benchmark and the admin's curiosity)."""
-    return {"wijken": len(_index) if _index else 0, "zones": sum(1 for b in _bundles.values() if b)}
+def warm() -> dict:
+    """Load the boundary index and every zone's bundle now (a worker that is starting), and say how much."""
+    from django.db import close_old_connections
+
+    try:
+        index = boundary_index()
+        zone_ids = {int(z) for z in index.zone_ids} | {int(z) for z in index.wijk_zone_ids}
+        for zone_id in sorted(zone_ids):
+            zone_bundle(zone_id)
+    finally:
+        close_old_connections()  # outside a request: give the connection back as a request would
+    return {"wijken": len(index), "zones": sum(1 for zone_id in zone_ids if _bundles.get(zone_id))}
