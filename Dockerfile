@@ -30,4 +30,4 @@ RUN useradd --create-home --uid 1000 wijkwerk && mkdir -p /app/media && chown wi
 USER wijkwerk
 EXPOSE 8000
 # Sync workers, 3 per 2 cores: measured best for the public lookup (docs/performance.md §5).
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "sync", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "sync", "--workers", "3", "--preload", "--access-logfile", "-"]

@@ -459,6 +459,9 @@ class Server:
             "warning",
             "--graceful-timeout",
             "5",
+            # As deployed (Dockerfile): the application and the mijn-buurt read model are loaded once, in the
+            # master, and shared by the workers (gunicorn.conf.py).
+            "--preload",
         ]
         common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         self.log_handle = self.log.open("w")

@@ -165,7 +165,8 @@ def test_a_contactpunt_far_away_is_not_among_the_nearest(db):
 
 
 def test_a_starting_worker_loads_everything_before_its_first_request(db, django_assert_num_queries):
-    """gunicorn.conf.py's post_worker_init: after it, no lookup in any zone runs SQL."""
+    """gunicorn.conf.py: the master (with --preload) or else each worker loads the read model before the first
+    request; after it, no lookup in any zone runs SQL."""
     import importlib.util
 
     from django.conf import settings
@@ -181,16 +182,21 @@ def test_a_starting_worker_loads_everything_before_its_first_request(db, django_
     spec.loader.exec_module(gunicorn_conf)
 
     class Log:
-        messages: list[str] = []
+        def __init__(self):
+            self.messages = []
 
         def info(self, message, *args):
             self.messages.append(message % args)
 
         warning = info
 
+    master = type("Arbiter", (), {"log": Log(), "cfg": type("Config", (), {"preload_app": True})()})()
+    gunicorn_conf.when_ready(master)  # --preload: loaded in the master, shared by the workers it forks
+    assert master.log.messages == ["mijn buurt: read model loaded (2 wijken, 2 zones)"]
+    assert connection.connection is None or connection.connection.closed  # no connection crosses the fork
     worker = type("Worker", (), {"log": Log()})()
-    gunicorn_conf.post_worker_init(worker)
-    assert worker.log.messages == ["mijn buurt: read model loaded (2 wijken, 2 zones)"]
+    with django_assert_num_queries(0):  # inherited from the master: nothing to load
+        gunicorn_conf.post_worker_init(worker)
     with django_assert_num_queries(0):
         assert lookup.neighbourhood_at((51.1, 3.05))["wijk"]["code"] == "W0"
         assert lookup.neighbourhood_at((51.1, 4.05))["wijk"]["code"] == "W1"

@@ -89,7 +89,7 @@ def answer_json(lat: float, lon: float, address: dict | None = None) -> str:
     if bundle is not None and wijk_id is not None and wijk_id not in bundle.wijken:
         # The index was built after the bundle was loaded and knows a wijk it lacks: load it again (once).
         bundle = readmodel.zone_bundle(zone_id, newer_than=index.built_at)
-    point_json = json.dumps({"lat": lat, "lon": lon})
+    point_json = f'{{"lat":{float(lat)!r},"lon":{float(lon)!r}}}'  # as json.dumps writes finite floats
     address_json = json.dumps(address) if address else "null"
     if bundle is None:
         country = country_guess(lat, lon)
