@@ -74,7 +74,7 @@ class WijkSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "object", "nullable": True, "description": "GeoJSON geometry (EPSG:4326)"})
     def get_boundary(self, wijk: Wijk):
-        text = getattr(wijk, "boundary_geojson", None)
+        text = getattr(wijk, "boundary_json", None)
         if text is not None:
             return json.loads(text)
         return json.loads(wijk.boundary.geojson) if wijk.boundary else None
@@ -100,9 +100,9 @@ class WijkViewSet(ZoneViewSet):
     def get_queryset(self):
         qs = Wijk.objects.order_by("code", "valid_from")
         if self.request.query_params.get("geometry") in ("false", "0"):
-            return qs.defer("boundary").annotate(boundary_geojson=Value("null", output_field=CharField()))
+            return qs.defer("boundary").annotate(boundary_json=Value("null", output_field=CharField()))
         # The database writes the GeoJSON: cheaper than building GEOS objects per row.
-        return qs.defer("boundary").annotate(boundary_geojson=AsGeoJSON("boundary", precision=6))
+        return qs.defer("boundary").annotate(boundary_json=AsGeoJSON("boundary", precision=6))
 
 
 # --- Wijkinspecteurs ------------------------------------------------------------------------------------

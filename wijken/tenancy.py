@@ -182,12 +182,15 @@ class ZoneScopedAPIMixin:
             self._zone_scope.__enter__()
         super().initial(request, *args, **kwargs)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if self._zone_scope is not None:
-            self._zone_scope.__exit__(None, None, None)
-            self._zone_scope = None
-        return response
+    def dispatch(self, request, *args, **kwargs):
+        # Leave the zone's scope however the handler ends: DRF re-raises an unexpected exception (a 500) before
+        # finalize_response, and a scope left open would stay active for the thread's next request.
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            if self._zone_scope is not None:
+                self._zone_scope.__exit__(None, None, None)
+                self._zone_scope = None
 
     def get_permissions(self):
         return [permissions.IsAuthenticated(), HasZoneRole()]

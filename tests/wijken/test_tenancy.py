@@ -77,3 +77,25 @@ def test_token_authentication_resolves_the_zone(personas):
     assert response.status_code == 200
     assert [z["slug"] for z in response.json()["results"]] == ["alpha"]
     assert client.get(f"/api/v1/zones/{personas.zone_b.pk}/").status_code == 404
+
+
+def test_an_api_error_does_not_leave_the_zone_scope_open(personas):
+    """A handler that fails unexpectedly (a 500) must still leave its zone's scope: the scope lives in the
+    thread's context, and the thread's next request would otherwise run inside zone A."""
+    from django_scopes import get_scope
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from wijken.api_staff import WijkViewSet
+
+    class Failing(WijkViewSet):
+        def list(self, request, *args, **kwargs):
+            assert get_scope().get("zone") == personas.zone_a.pk  # inside zone A's scope while it runs
+            raise RuntimeError("boom")
+
+    request = APIRequestFactory().get("/api/v1/wijken/")
+    force_authenticate(request, user=personas.bob.user)
+    with pytest.raises(RuntimeError):
+        Failing.as_view({"get": "list"})(request)
+    assert "zone" not in get_scope()
+    with pytest.raises(ScopeError):
+        list(Wijk.objects.all())
