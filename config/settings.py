@@ -4,6 +4,7 @@ With no environment at all, the defaults are those of a local development machin
 PostgreSQL at 127.0.0.1:5432 and the local Redis at 127.0.0.1:6379.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -279,8 +280,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# Tests run with a fast hasher (DESIGN §9); pytest sets this variable in tests/conftest.py.
-if env.bool("WIJKWERK_TESTING", default=False):
+# Tests run with a fast hasher (DESIGN §9) and their own cache prefix and Celery queue. Under pytest this is on
+# by itself: pytest-django imports these settings before any conftest.py could set an environment variable.
+# Processes the tests start (the Celery worker) get WIJKWERK_TESTING=1.
+if env.bool("WIJKWERK_TESTING", default="pytest" in sys.modules):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Named after the database, so that test runs against different databases never share a queue or cache.
     # The worker started by the tests sees the test database's name (test_<name>): strip that prefix so

@@ -24,6 +24,21 @@ class Personas:
     olivia: Membership  # beheerder, zone B
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fresh_test_cache():
+    """Nothing an earlier run left in Redis under the tests' own key prefix (cached answers, counters, the
+    lookup's version counters) carries into this run."""
+    from django.conf import settings
+
+    from wijken.lookup import redis_client
+
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    assert prefix.startswith("test-")  # never the development server's keys
+    client = redis_client()
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+        client.unlink(key)
+
+
 @pytest.fixture(autouse=True)
 def english_by_default(settings):
     """Tests read the English source strings. The product's default is Dutch; the language tests ask for

@@ -51,3 +51,13 @@ def test_check_deploy_is_clean_with_production_values():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_tests_run_with_their_own_settings():
+    """pytest-django imports the settings before any conftest runs: the test settings must switch on by
+    themselves, or the tests would share the development server's cache keys and Celery queue."""
+    from django.conf import settings
+
+    assert settings.CACHES["default"]["KEY_PREFIX"].startswith("test-")
+    assert settings.CELERY_TASK_DEFAULT_QUEUE.startswith("test-")
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -100,10 +100,11 @@ def _bump(fields: tuple[str, ...]) -> None:
     pipe = client.pipeline(transaction=False)
     for field in fields:
         pipe.hincrby(key, field, 1)
-    pipe.hgetall(key)
-    seen = _parse_versions(pipe.execute()[-1])
+    bumped = dict(zip(fields, (int(v) for v in pipe.execute()), strict=True))
     with _local_lock:
-        _versions_seen = (time.monotonic(), seen)  # this process sees its own change at once
+        seen_at, seen = _versions_seen
+        if seen_at:  # this process sees its own change at once; the others' within LOCAL_VERSION_TTL
+            _versions_seen = (seen_at, {**seen, **bumped})
         if "all" in fields:
             _local.clear()
 
