@@ -83,10 +83,13 @@ def versions() -> dict[str, int]:
     return seen
 
 
+def _stamp_of(seen: dict[str, int], fields) -> str:
+    return ".".join(str(seen.get(field, 0)) for field in fields)
+
+
 def stamp(*fields: str) -> str:
     """The versions an entry depends on, as one string ("3.0.12"): an entry stamped otherwise is stale."""
-    current = versions()
-    return ".".join(str(current.get(field, 0)) for field in fields)
+    return _stamp_of(versions(), fields)
 
 
 ADDRESS_FIELDS = ("all", "addr")  # search candidates and addresses by id
@@ -420,7 +423,7 @@ def count_and_fetch(
     versions_due = not seen_at or now - seen_at > LOCAL_VERSION_TTL
     local_text = None
     if key is not None and not versions_due:
-        local_text = _from_local(key, ".".join(str(seen.get(field, 0)) for field in fields))
+        local_text = _from_local(key, _stamp_of(seen, fields))
     make_key = _key_maker()
     counter = make_key(throttle_name)
     may_skip = _counters.take(counter, throttle_seconds, allowed, now)
@@ -444,4 +447,4 @@ def count_and_fetch(
     within = next(int(count) for (k, _, _), count in zip(sent, counts, strict=True) if k == counter) <= allowed
     if key is None or local_text is not None:
         return within, local_text
-    return within, _accept(key, ".".join(str(seen.get(field, 0)) for field in fields), raw, ttl)
+    return within, _accept(key, _stamp_of(seen, fields), raw, ttl)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -194,8 +195,6 @@ def _officers(assignments: list[dict], contact_prefix: str) -> dict:
 
 
 def _media_url(path: str | None) -> str | None:
-    from django.conf import settings
-
     return f"{settings.MEDIA_URL}{path}" if path else None
 
 
