@@ -232,7 +232,6 @@ class ZoneBundle:
             boundary = boundaries.get(str(wijk["id"])) or "null"
             officers = json.dumps(_officers(by_wijk.get(wijk["id"], []), contact_prefix))
             wijken[wijk["id"]] = f'"wijk":{json.dumps(wijk)[:-1]},"boundary":{boundary}}},{officers[1:-1]}'
-
         contactpunten = [(c["lon"], c["lat"], c["id"], json.dumps(c)[:-1]) for c in raw["contactpunten"]]
         return cls(
             version=version,
@@ -301,14 +300,10 @@ def zone_bundle(zone_id: int, *, newer_than: float = 0.0) -> ZoneBundle | None:
 
 
 def warm() -> dict:
-    """Load the boundary index and every zone's bundle now (a worker that is starting), and say how much."""
-    from django.db import close_old_connections
-
-    try:
-        index = boundary_index()
-        zone_ids = {int(z) for z in index.zone_ids} | {int(z) for z in index.wijk_zone_ids}
-        for zone_id in sorted(zone_ids):
-            zone_bundle(zone_id)
-    finally:
-        close_old_connections()  # outside a request: give the connection back as a request would
+    """Load the boundary index and every zone's bundle now (gunicorn.conf.py: a master or a worker that is
+    starting), and say how much."""
+    index = boundary_index()
+    zone_ids = {int(z) for z in index.zone_ids} | {int(z) for z in index.wijk_zone_ids}
+    for zone_id in sorted(zone_ids):
+        zone_bundle(zone_id)
     return {"wijken": len(index), "zones": sum(1 for zone_id in zone_ids if _bundles.get(zone_id))}
