@@ -478,10 +478,12 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: see {self.log}")
             try:
-                if self.get("/healthz/")[0] == 200:
+                # Every worker forked (the CPU columns count the processes listed when a run starts).
+                if self.get("/healthz/")[0] == 200 and len(children_of(self.proc.pid)) >= self.workers:
                     return self
             except OSError:
-                time.sleep(0.3)
+                pass
+            time.sleep(0.1)
         self.__exit__()
         raise RuntimeError(f"gunicorn did not answer on port {self.port} within 60 s")
 
