@@ -16,7 +16,12 @@ def _load_read_model(log, where: str) -> None:
     except Exception as exc:  # noqa: BLE001 - any failure here must not keep gunicorn from serving
         log.warning("mijn buurt: read model not loaded %s (%s); the first lookup loads it", where, exc)
     else:
-        log.info("mijn buurt: read model loaded (%s wijken, %s zones)", loaded["wijken"], loaded["zones"])
+        log.info(
+            "mijn buurt: read model loaded (%s wijken, %s zones; %s addresses indexed)",
+            loaded["wijken"],
+            loaded["zones"],
+            loaded["addresses"],
+        )
     finally:
         connections.close_all()  # no database connection may cross a fork
     # What is loaded now stays out of the garbage collector's sight: collections neither walk it (pauses at the

@@ -9,7 +9,6 @@ import time
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
-from django.db import connection
 
 from wijken import lookup
 from wijken.lookup import caching
@@ -38,22 +37,6 @@ def make_address(
         municipality=municipality,
         point=Point(lon, lat, srid=4326),
     )
-    # The same normalisation as wijken.importers (lower(unaccent(...)) in SQL), and its street for the search.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """UPDATE wijken_address SET search_text = left(lower(unaccent(concat_ws(' ', street, house_number,
-               nullif(box, ''), postcode, municipality))), 400) WHERE id = %s""",
-            [address.pk],
-        )
-        cursor.execute(
-            """INSERT INTO wijken_addressstreet (country, street, postcode, municipality, search_text)
-               SELECT country, street, postcode, municipality,
-                      left(lower(unaccent(concat_ws(' ', street, postcode, municipality))), 400)
-               FROM wijken_address WHERE id = %s
-               ON CONFLICT (country, postcode, street, municipality) DO NOTHING""",
-            [address.pk],
-        )
-    lookup.invalidate()  # as the importer does: search candidates are cached
     return address
 
 

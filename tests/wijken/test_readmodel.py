@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tests import factories as f
-from tests.wijken.test_lookup_support import clean_slate  # noqa: F401
+from tests.wijken.test_lookup_support import clean_slate, make_address  # noqa: F401
 from wijken import lookup
 from wijken.lookup import caching, readmodel
 from wijken.models import Assignment, Wijk
@@ -178,6 +178,8 @@ def test_a_starting_worker_loads_everything_before_its_first_request(db, django_
             f.WijkFactory(
                 zone=zone, code=f"W{n}", boundary=MultiPolygon(Polygon.from_bbox((lon, 51.0, lon + 0.1, 51.2)))
             )
+    make_address("Kerkstraat", "1", 3.05, 51.1)
+    make_address("Kerkstraat", "2", 4.05, 51.1, postcode="9000", municipality="Gent")
     spec = importlib.util.spec_from_file_location("gunicorn_conf", settings.BASE_DIR / "gunicorn.conf.py")
     gunicorn_conf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gunicorn_conf)
@@ -193,7 +195,7 @@ def test_a_starting_worker_loads_everything_before_its_first_request(db, django_
 
     master = type("Arbiter", (), {"log": Log(), "cfg": type("Config", (), {"preload_app": True})()})()
     gunicorn_conf.when_ready(master)  # --preload: loaded in the master, shared by the workers it forks
-    assert master.log.messages == ["mijn buurt: read model loaded (2 wijken, 2 zones)"]
+    assert master.log.messages == ["mijn buurt: read model loaded (2 wijken, 2 zones; 2 addresses indexed)"]
     assert connection.connection is None or connection.connection.closed  # no connection crosses the fork
     worker = type("Worker", (), {"log": Log()})()
     with django_assert_num_queries(0):  # inherited from the master: nothing to load
@@ -203,3 +205,4 @@ def test_a_starting_worker_loads_everything_before_its_first_request(db, django_
         assert lookup.neighbourhood_at((51.1, 3.05))["wijk"]["code"] == "W0"
         assert lookup.neighbourhood_at((51.1, 4.05))["wijk"]["code"] == "W1"
         assert lookup.neighbourhood_at((51.1, 4.15))["found"] is False  # the zone, no wijk
+        assert [c["label"] for c in lookup.search_addresses("kerkstraat 2")] == ["Kerkstraat 2, 9000 Gent"]

@@ -233,6 +233,34 @@ def _valid_rows(reader, layout: _Layout, country: str, report: ImportReport):
         yield (street, number, box, postcode, place, x, y, line)
 
 
+# The search columns, normalised by PostgreSQL (unaccent) so that a query normalised the same way finds them;
+# {row} is the alias of the row they are made from.
+ADDRESS_SEARCH_TEXT = (
+    "left(lower(unaccent(concat_ws(' ', {row}.street, {row}.house_number, nullif({row}.box, ''), {row}.postcode, "
+    "{row}.municipality))), 400)"
+)
+STREET_SEARCH_TEXT = "left(lower(unaccent(concat_ws(' ', {row}.street, {row}.postcode, {row}.municipality))), 400)"
+
+
+def index_saved_address(address_id: int) -> None:
+    """What the importer does in bulk, for one address saved through the ORM (the admin): its search_text and
+    its street in the search's street table."""
+    table, street_table = Address._meta.db_table, AddressStreet._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} a SET search_text = {ADDRESS_SEARCH_TEXT.format(row='a')} "
+            f"WHERE a.id = %s AND a.search_text IS DISTINCT FROM {ADDRESS_SEARCH_TEXT.format(row='a')}",
+            [address_id],
+        )
+        cursor.execute(
+            f"""INSERT INTO {street_table} (country, street, postcode, municipality, search_text)
+                SELECT a.country, a.street, a.postcode, a.municipality, {STREET_SEARCH_TEXT.format(row="a")}
+                FROM {table} a WHERE a.id = %s
+                ON CONFLICT (country, postcode, street, municipality) DO NOTHING""",
+            [address_id],
+        )
+
+
 def _merge_addresses(cursor, *, country: str, source: str, srid: int) -> tuple[int, int, int, int]:
     """One statement: the last row per address wins (DISTINCT ON), new ones are inserted, changed ones
     updated, identical ones left alone. Returns (created, updated, distinct addresses, rows staged)."""
@@ -252,8 +280,7 @@ def _merge_addresses(cursor, *, country: str, source: str, srid: int) -> tuple[i
             INSERT INTO {table} AS a
                 (country, street, house_number, box, postcode, municipality, point, source, search_text)
             SELECT %(country)s, s.street, s.house_number, s.box, s.postcode, s.municipality, {point}, %(source)s,
-                   left(lower(unaccent(concat_ws(' ', s.street, s.house_number, nullif(s.box, ''), s.postcode,
-                                                  s.municipality))), 400)
+                   {ADDRESS_SEARCH_TEXT.format(row="s")}
             FROM src s
             ON CONFLICT (country, postcode, street, house_number, box) DO UPDATE SET
                 municipality = EXCLUDED.municipality, point = EXCLUDED.point,
@@ -266,7 +293,7 @@ def _merge_addresses(cursor, *, country: str, source: str, srid: int) -> tuple[i
             -- The search's street table (AddressStreet), in the same pass; a street already known stays.
             INSERT INTO {street_table} (country, street, postcode, municipality, search_text)
             SELECT DISTINCT %(country)s, s.street, s.postcode, s.municipality,
-                   left(lower(unaccent(concat_ws(' ', s.street, s.postcode, s.municipality))), 400)
+                   {STREET_SEARCH_TEXT.format(row="s")}
             FROM src s
             ON CONFLICT (country, postcode, street, municipality) DO NOTHING
         )

@@ -2,15 +2,17 @@
 
 A hot path (DESIGN §10). Each worker keeps a read model in memory (readmodel.py): the boundaries of every
 current wijk and zone, and per zone its officers, contactpunten and spreekuren, so that an answer by point runs
-no SQL at all. The address register stays in PostgreSQL; its search candidates and addresses by id are cached in
-Redis. Version counters in Redis (caching.py) say what is stale: a save of a wijk, assignment, wijkinspecteur,
-contactpunt, spreekuur, exception or zone makes only its own zone reload (and everyone's boundaries, for a wijk
-or a zone); every process sees a change within a second.
+no SQL at all; and an address index (addressindex.py), so that a search runs none either. Addresses by id, and
+the candidates of the few queries the index leaves to PostgreSQL, are cached in Redis. Version counters in Redis
+(caching.py) say what is stale: a save of a wijk, assignment, wijkinspecteur, contactpunt, spreekuur, exception
+or zone makes only its own zone reload (and everyone's boundaries, for a wijk or a zone), an address import or
+a saved address the address index; every process sees a change within a second.
 
 This is the one package outside management commands where `scopes_disabled()` is allowed (DESIGN §4): a
 citizen has no zone, and the zone is what the lookup finds out.
 """
 
+from .addressindex import address_index  # noqa: F401
 from .caching import (  # noqa: F401
     ADDRESS_FIELDS,
     CACHE_TIMEOUT,
@@ -51,8 +53,10 @@ from .search import (  # noqa: F401
     SEARCH_CACHE_TIMEOUT,
     ParsedQuery,
     exact_params,
+    in_memory,
     normalise,
     parse_query,
+    postcode_params,
     search_addresses,
     search_candidates_json,
     search_key,

@@ -152,6 +152,21 @@ for _model in _INVALIDATING_MODELS:
     post_delete.connect(_invalidate_for, sender=_model, dispatch_uid=f"mijnbuurt-{_model.__name__}-delete")
 
 
+def _address_saved(sender, instance, raw=False, **_kwargs) -> None:
+    """An address saved through the ORM (the admin) gets what the importer gives every address, its search
+    columns, and every process's address index and cached candidates are stale."""
+    if not raw:  # a fixture brings its rows whole
+        from ..importers.addresses import index_saved_address
+
+        index_saved_address(instance.pk)
+    invalidate_addresses()
+
+
+post_save.connect(_address_saved, sender=wm.Address, dispatch_uid="mijnbuurt-Address-save")
+post_delete.connect(
+    lambda **_kwargs: invalidate_addresses(), sender=wm.Address, weak=False, dispatch_uid="mijnbuurt-Address-delete"
+)
+
 # --- Texts in Redis, with a per-process layer in front ---------------------------------------------------------
 
 # The per-process layer keeps the texts asked most (DESIGN §10: repeated addresses and searches).

@@ -30,6 +30,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from .addressindex import address_index
 from .caching import GEO_FIELDS, stamp
 
 # A wijk that counts for the lookup on %(today)s: a leaf (not a politiewijk) with a boundary, valid that day.
@@ -300,10 +301,14 @@ def zone_bundle(zone_id: int, *, newer_than: float = 0.0) -> ZoneBundle | None:
 
 
 def warm() -> dict:
-    """Load the boundary index and every zone's bundle now (gunicorn.conf.py: a master or a worker that is
-    starting), and say how much."""
+    """Load the boundary index, every zone's bundle and the address index now (gunicorn.conf.py: a master or a
+    worker that is starting), and say how much."""
     index = boundary_index()
     zone_ids = {int(z) for z in index.zone_ids} | {int(z) for z in index.wijk_zone_ids}
     for zone_id in sorted(zone_ids):
         zone_bundle(zone_id)
-    return {"wijken": len(index), "zones": sum(1 for zone_id in zone_ids if _bundles.get(zone_id))}
+    return {
+        "wijken": len(index),
+        "zones": sum(1 for zone_id in zone_ids if _bundles.get(zone_id)),
+        "addresses": len(address_index()),
+    }

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 from django.db import connection
 
+from .addressindex import address_index
 from .caching import ADDRESS_FIELDS, cached, store_computed
 
 MAX_QUERY_LENGTH = 200
@@ -41,11 +42,13 @@ class ParsedQuery:
     town: str = ""  # the words after the house number, without the postcode ("heerdedam")
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, *, expand: bool = True) -> str:
+    """Lower case, without accents, single spaces; with the abbreviations written out unless `expand` is off."""
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    for pattern, replacement in ABBREVIATIONS:
-        text = pattern.sub(replacement, text)
+    if expand:
+        for pattern, replacement in ABBREVIATIONS:
+            text = pattern.sub(replacement, text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -57,11 +60,13 @@ def _words(text: str) -> str:
 
 
 def parse_query(q: str) -> ParsedQuery:
-    text = normalise(q)
-    nl = NL_POSTCODE.match(text)
+    # A Dutch postcode's letters are no abbreviation ("1315 ST" is not "1315 sint"): matched before they expand.
+    plain = normalise(q, expand=False)
+    nl = NL_POSTCODE.match(plain)
     if nl:
         number = (nl.group(3) or "") + (nl.group(4) or "")
-        return ParsedQuery(text, "", number, f"{nl.group(1)}{nl.group(2)}".upper())
+        return ParsedQuery(plain, "", number, f"{nl.group(1)}{nl.group(2)}".upper())
+    text = normalise(q)
     numbers = list(NUMBER.finditer(text))
     # "Kerkstraat 12 8400 Oostende": the house number is the first number that is not a 4-digit postcode.
     chosen = next((m for m in numbers if len(m.group(1)) != 4), numbers[0] if numbers else None)
@@ -113,10 +118,11 @@ FROM s CROSS JOIN LATERAL (
     -- A number the parser does not take for one ("C1", "H218") still ranks its address first when typed.
     ORDER BY number_match DESC,
              strpos(' ' || lower(%(words)s) || ' ', ' ' || lower(a.house_number) || ' ') > 0 DESC,
-             a.house_number, a.box, a.id
+             a.house_number COLLATE "C", a.box COLLATE "C", a.id
     LIMIT %(limit)s
 ) a
-ORDER BY a.number_match DESC, s.score DESC, s.street_score DESC, a.street, a.postcode, a.box, a.id
+ORDER BY a.number_match DESC, s.score DESC, s.street_score DESC,
+         a.street COLLATE "C", a.postcode COLLATE "C", a.box COLLATE "C", a.id
 LIMIT %(limit)s
 """
 
@@ -131,7 +137,8 @@ WHERE a.search_text ~>=~ (lower(unaccent(%(prefix)s)) || ' ')
   AND a.search_text ~<~ (lower(unaccent(%(prefix)s)) || '!')
   AND (%(postcode)s = '' OR a.postcode = %(postcode)s)
   AND (%(town)s = '' OR word_similarity(%(town)s, lower(unaccent(a.municipality))) >= %(town_threshold)s)
-ORDER BY word_similarity(%(town)s, lower(unaccent(a.municipality))) DESC, a.postcode, a.municipality, a.box, a.id
+ORDER BY word_similarity(%(town)s, lower(unaccent(a.municipality))) DESC,
+         a.postcode COLLATE "C", a.municipality COLLATE "C", a.box COLLATE "C", a.id
 LIMIT %(limit)s
 """
 
@@ -142,7 +149,7 @@ SELECT {_ADDRESS_COLUMNS}, 1.0::real AS score,
 FROM wijken_address a
 WHERE a.postcode IN (%(postcode)s, %(postcode_spaced)s)
   AND (%(number)s = '' OR a.house_number = %(number_digits)s)
-ORDER BY number_match DESC, a.house_number, a.box, a.id
+ORDER BY number_match DESC, a.house_number COLLATE "C", a.box COLLATE "C", a.id
 LIMIT %(limit)s
 """
 
@@ -212,10 +219,20 @@ def search_params(parsed: ParsedQuery, limit: int) -> dict:
     # More streets than candidates: the street with the typed number may not be the most similar one.
     return {
         "words": words or parsed.street,
-        "street": parsed.street,
+        "street": parsed.exact_street or parsed.street,
         "number": parsed.number,
         "limit": limit,
         "streets": max(limit, CANDIDATE_STREETS),
+    }
+
+
+def postcode_params(parsed: ParsedQuery, limit: int) -> dict:
+    return {
+        "postcode": parsed.nl_postcode,
+        "postcode_spaced": f"{parsed.nl_postcode[:4]} {parsed.nl_postcode[4:]}",
+        "number": parsed.number,
+        "number_digits": re.match(r"\d*", parsed.number).group(0),  # "12" of "12a"
+        "limit": limit,
     }
 
 
@@ -229,21 +246,34 @@ def exact_params(parsed: ParsedQuery, limit: int) -> dict:
     }
 
 
-def search_key(q: str, limit: int = DEFAULT_LIMIT) -> str:
-    """The cache key of a query's candidates: one entry for every way of typing the same normalised text."""
-    return f"mijnbuurt:q:{max(1, min(int(limit), 50))}:{normalise(q[:MAX_QUERY_LENGTH])}"
+def in_memory(parsed: ParsedQuery) -> bool:
+    """Whether the address index answers this query: when its normalised text is plain ASCII, as nearly every
+    query is once accents are gone. PostgreSQL's unaccent() also rewrites letters that Unicode does not decompose
+    (ß, ø, æ), and the index does not repeat its rules: such text goes to the statements."""
+    return parsed.text.isascii()
+
+
+def search_key(q: str, limit: int = DEFAULT_LIMIT) -> str | None:
+    """The cache key of a query's candidates: one entry for every way of typing the same normalised text. None
+    when the address index answers the query: finding them again costs less than fetching them."""
+    text = normalise(q[:MAX_QUERY_LENGTH])
+    if text.isascii():
+        return None
+    return f"mijnbuurt:q:{max(1, min(int(limit), 50))}:{text}"
 
 
 def search_candidates_json(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True) -> str:
-    """The candidates for a typed query as JSON text (see _search), cached for a few minutes under the address
-    register's version (any import or change of addresses bumps it). look_in_cache=False: the caller has just looked
-    in the cache."""
+    """The candidates for a typed query as JSON text (see _search). Found in the address index in memory, or,
+    for text it does not take, by the statements, cached for a few minutes under the address register's version
+    (any import or change of addresses bumps it). look_in_cache=False: the caller has just looked in the cache."""
+    parsed = parse_query(q[:MAX_QUERY_LENGTH])
+    limit = max(1, min(int(limit), 50))
+    if in_memory(parsed):
+        return json.dumps(_search(parsed, limit), separators=(",", ":"))
     key = search_key(q, limit)
     text = cached(key, ADDRESS_FIELDS) if look_in_cache else None
     if text is not None:
         return text
-    parsed = parse_query(q[:MAX_QUERY_LENGTH])
-    limit = max(1, min(int(limit), 50))
     return store_computed(
         key,
         ADDRESS_FIELDS,
@@ -262,24 +292,19 @@ def _search(parsed: ParsedQuery, limit: int) -> list[dict[str, Any]]:
     (the Netherlands, "7411 AB 12a"). Tolerant of accents, case, abbreviations and small typos (trigram word
     similarity on the normalised search_text, served by its GIN index). Each candidate is a plain dict with
     `exact` set when street (or postcode) and number match what was typed."""
+    # The index in memory answers what the statements would; they stay for text it does not normalise itself.
+    index = address_index() if in_memory(parsed) else None
     rows: list[dict] = []
     if parsed.nl_postcode:
-        digits = re.match(r"\d*", parsed.number).group(0)
-        rows = _rows(
-            _POSTCODE_SQL,
-            {
-                "postcode": parsed.nl_postcode,
-                "postcode_spaced": f"{parsed.nl_postcode[:4]} {parsed.nl_postcode[4:]}",
-                "number": parsed.number,
-                "number_digits": digits,
-                "limit": limit,
-            },
-        )
+        params = postcode_params(parsed, limit)
+        rows = index.postcode_rows(**params) if index else _rows(_POSTCODE_SQL, params)
     has_street = len(re.sub(r"\W", "", parsed.street)) >= 2
     if not rows and parsed.number and len(re.sub(r"\W", "", parsed.exact_street)) >= 2:
-        rows = _rows(_EXACT_SQL, exact_params(parsed, limit))
+        params = exact_params(parsed, limit)
+        rows = index.exact_rows(**params) if index else _rows(_EXACT_SQL, params)
     if not rows and has_street:
-        rows = _trigram_rows(_SEARCH_SQL, search_params(parsed, limit))
+        params = search_params(parsed, limit)
+        rows = index.trigram_rows(**params) if index else _trigram_rows(_SEARCH_SQL, params)
     candidates = []
     for row in rows:
         row["label"] = _label(row)
