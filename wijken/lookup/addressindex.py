@@ -39,7 +39,7 @@ _TOWNS_SQL = "SELECT m, lower(unaccent(m)) FROM unnest(%s::text[]) AS m"
 _CHUNK = 20_000  # rows fetched at a time: the load never holds the register as Python objects
 _STREETS_SQL = """
 SELECT s.id, s.country, s.street, s.postcode, s.municipality, s.search_text,
-       lower(unaccent(s.street)), unaccent(lower(s.street))
+       lower(unaccent(s.street)), unaccent(lower(s.street)), lower(unaccent(s.postcode))
 FROM wijken_addressstreet s
 ORDER BY s.id
 """
@@ -174,38 +174,41 @@ class AddressIndex:
             self.boxes_lower.setdefault(value.lower(), []).append(code)
 
     def _load_streets(self, streets: list[tuple]) -> None:
-        """The streets of the trigram path. A street's search_text is "name tail" (tail: postcode and
-        municipality); its similarity to a query that shares no trigram with the tail is that of its name alone,
-        so each distinct name is scored once per query."""
+        """The streets of the trigram path. A street's search_text is "name postcode town"; kept apart, the
+        parts let a query be scored once per distinct name, and bound street by street (_Scorer)."""
         self.street_ids = np.array([row[0] for row in streets], dtype=np.int64)
-        self.street_texts = [row[5] for row in streets]
         self.street_names_lu = [row[7] for row in streets]  # unaccent(lower(street)): the street_score's text
         self.street_place = np.array(
             [self.place_key.get((row[1], row[2], row[3], row[4]), -1) for row in streets], dtype=np.int64
         )
         self.names, name_of = _codes([row[6] for row in streets])
         self.street_name = name_of
-        tails = []
+        postcodes, towns = [], []
         self.street_split = np.zeros(len(streets), dtype=bool)
         for i, row in enumerate(streets):
-            name, text = row[6], row[5]
-            if text.startswith(name + " "):
+            text, name, postcode = row[5], row[6], row[8]
+            if text.startswith(f"{name} {postcode} "):
                 self.street_split[i] = True
-                tails.append(text[len(name) + 1 :])
-            else:  # not "name tail" (a name of 400 characters, say): scored on its whole text
-                tails.append(text)
+                postcodes.append(postcode)
+                towns.append(text[len(name) + len(postcode) + 2 :])
+            else:  # not "name postcode town" (cut at 400 characters, say): scored on its whole text
+                postcodes.append("")
+                towns.append(text)
         self.name_postings = _postings(self.names)
-        self.tail_postings = _postings(tails)
+        self.postcode_postings = _postings(postcodes)
+        self.town_postings = _postings(towns)
+        self.postcode_size = np.array([len(trigram_set(p)) for p in postcodes], dtype=np.int64)
         # Each text's trigrams in pg_trgm's order, for word_similarity (the trigram strings shared, not copied).
         shared: dict[str, str] = {}
         self.name_trigrams = [tuple(shared.setdefault(t, t) for t in trigrams(name)) for name in self.names]
-        tail_trigrams: dict[str, tuple[str, ...]] = {}
+        rest_trigrams: dict[str, tuple[str, ...]] = {}
         self.text_trigrams = []
-        for i, tail in enumerate(tails):
-            if tail not in tail_trigrams:
-                tail_trigrams[tail] = tuple(shared.setdefault(t, t) for t in trigrams(tail))
+        for i, (postcode, town) in enumerate(zip(postcodes, towns, strict=True)):
+            rest = f"{postcode} {town}"
+            if rest not in rest_trigrams:
+                rest_trigrams[rest] = tuple(shared.setdefault(t, t) for t in trigrams(rest))
             name_part = self.name_trigrams[name_of[i]] if self.street_split[i] else ()
-            self.text_trigrams.append(name_part + tail_trigrams[tail])
+            self.text_trigrams.append(name_part + rest_trigrams[rest])
 
     # --- Search -------------------------------------------------------------------------------------------------
 
@@ -297,6 +300,7 @@ class AddressIndex:
             place = int(self.street_place[s])
             if place < 0:
                 continue
+            street_match = self.street_names_lu[s] == street
             for row, number_match in self._street_rows(place, number_codes, typed_codes, limit):
                 key = (
                     not number_match,
@@ -307,16 +311,18 @@ class AddressIndex:
                     self.boxes[self.box[row]],
                     int(self.ids[row]),
                 )
-                street_match = self.street_names_lu[s] == street
-                extra = {
-                    "score": as_fetched(score),  # as the statement's float4 reaches Python
-                    "number_match": number_match,
-                    "street_match": street_match,
-                    "street_score": as_fetched(street_score),
-                }
-                found.append((key, row, extra))
-        found.sort(key=lambda item: item[0])
-        return [self._record(row, **extra) for _, row, extra in found[:limit]]
+                found.append((key, row, street_match))
+        found.sort()
+        return [
+            self._record(
+                row,
+                score=as_fetched(-key[1]),  # as the statement's float4 reaches Python
+                number_match=not key[0],
+                street_match=street_match,
+                street_score=as_fetched(-key[2]),
+            )
+            for key, row, street_match in found[:limit]
+        ]
 
     def _number_codes(self, number: str) -> dict[int, set[int] | None]:
         """The addresses whose lower(house_number || box) or lower(house_number) is `number`, as
@@ -346,11 +352,11 @@ class AddressIndex:
         start, end = int(self.place_start[place]), int(self.place_start[place + 1])
         numbers = self.house_number[start:end]
         first: list[tuple[bool, bool, int]] = []  # (not number_match, not typed, row): the LATERAL's order
-        wanted = set(number_codes) | typed_codes
-        if wanted:
-            for offset in np.nonzero(np.isin(numbers, list(wanted)))[0]:
-                row, code = start + int(offset), int(numbers[offset])
-                boxes = number_codes.get(code, ())
+        for code in set(number_codes) | typed_codes:
+            # The street's rows are sorted by house number: each number's rows are one run.
+            low, high = np.searchsorted(numbers, [code, code + 1])
+            boxes = number_codes.get(code, ())
+            for row in range(start + int(low), start + int(high)):
                 number_match = code in number_codes and (boxes is None or int(self.box[row]) in boxes)
                 typed = code in typed_codes
                 if number_match or typed:
@@ -374,28 +380,29 @@ class AddressIndex:
             return []
         scorer = _Scorer(self, street)
         word_scorer = scorer if words == street else _Scorer(self, words)
-        bound = scorer.bounds()
-        candidates = np.nonzero(bound >= LENIENT - _EPSILON)[0]
+        candidates = scorer.candidates(LENIENT)
         if not candidates.size:
             return []
+        bound = scorer.bounds(candidates)
         # Does any street reach the strict threshold? Then only those count (the statement's WHERE).
         threshold = LENIENT
-        for s in candidates[np.argsort(-bound[candidates], kind="stable")]:
-            if bound[s] < STRICT - _EPSILON:
+        for k in np.argsort(-bound, kind="stable"):
+            if bound[k] < STRICT - _EPSILON:
                 break
-            if scorer.score(int(s)) >= STRICT:
+            if scorer.reaches(int(candidates[k]), STRICT):
                 threshold = STRICT
                 break
         # Only streets whose bound reaches the threshold can count: with the strict one, far fewer.
-        candidates = candidates[bound[candidates] >= threshold - _EPSILON]
-        score_bound = word_scorer.bounds() if word_scorer is not scorer else bound
+        keep = bound >= threshold - _EPSILON
+        candidates, bound = candidates[keep], bound[keep]
+        score_bound = word_scorer.bounds(candidates) if word_scorer is not scorer else bound
         best: list[float] = []  # a min-heap of the best `wanted` scores so far
         chosen = []
-        for s in candidates[np.argsort(-score_bound[candidates], kind="stable")]:
-            s = int(s)
-            if len(best) == wanted and score_bound[s] + _EPSILON < best[0]:
+        for k in np.argsort(-score_bound, kind="stable"):
+            if len(best) == wanted and score_bound[k] + _EPSILON < best[0]:
                 break
-            if scorer.score(s) < threshold:
+            s = int(candidates[k])
+            if not scorer.reaches(s, threshold):
                 continue
             score = word_scorer.score(s)
             chosen.append((-score, -self._street_score(s, street), int(self.street_ids[s]), s))
@@ -411,59 +418,112 @@ class AddressIndex:
 
 
 class _Scorer:
-    """word_similarity(query, street's search_text) for one query over the streets: an upper bound for all of
-    them at once, and the exact value per street, per distinct name where the tail cannot matter."""
+    """word_similarity(query, street's search_text) for one query over the streets.
+
+    A street's text is its name, its postcode and its town, in that order. pg_trgm walks the text from the left,
+    so its value for the whole text is at least its value for the name, which is the same for every street of
+    that name (computed once). Stretches that reach into the postcode or town can raise it, but no higher than
+    the query's trigrams they hold over the query's trigrams plus the postcode's that the query lacks (a stretch
+    from the name into the town spans the whole postcode); where that bound does not beat the name's value, the
+    name's value is the text's. The same parts bound every street at once, to choose what to score."""
 
     def __init__(self, index: AddressIndex, query: str):
         self.index = index
         self.trigrams = trigram_set(query)
-        self.tail_hits = _hits(index.tail_postings, self.trigrams, len(index.street_ids))
+        self.size = len(self.trigrams)
         self.name_hits = _hits(index.name_postings, self.trigrams, len(index.names))
+        self.postcode_hits = _hits(index.postcode_postings, self.trigrams, len(index.street_ids))
+        self.town_hits = _hits(index.town_postings, self.trigrams, len(index.street_ids))
         self.by_name: dict[int, float] = {}
+        self.by_positions: dict[tuple[int, ...], float] = {}
 
-    def bounds(self) -> np.ndarray:
-        """At least each street's word similarity: the share of the query's trigrams found anywhere in it
-        (word_similarity is count / (query's + extent's - count) with count at most that share's numerator)."""
-        if not self.trigrams:
-            return np.zeros(len(self.index.street_ids))
-        return (self.name_hits[self.index.street_name] + self.tail_hits) / len(self.trigrams)
+    def candidates(self, threshold: float) -> np.ndarray:
+        """The streets that may reach `threshold`: those holding enough of the query's trigrams at all."""
+        held = self.name_hits[self.index.street_name] + self.postcode_hits + self.town_hits
+        return np.nonzero(held >= (threshold - _EPSILON) * self.size)[0]
 
-    def score(self, s: int) -> float:
-        index = self.index
-        if self.tail_hits[s] or not index.street_split[s]:
-            return self._similarity(index.text_trigrams[s])
-        name = int(index.street_name[s])
+    def bounds(self, streets: np.ndarray) -> np.ndarray:
+        """At least these streets' word similarities (see the class): the best a stretch within the name and
+        postcode, within postcode and town, or from the name into the town could give."""
+        names = self.name_hits[self.index.street_name[streets]]
+        postcode = self.postcode_hits[streets]
+        rest = postcode + self.town_hits[streets]
+        lacking = self.index.postcode_size[streets] - postcode
+        return np.maximum(np.maximum(names + postcode, rest) / self.size, (names + rest) / (self.size + lacking))
+
+    def _name_value(self, s: int) -> float:
+        name = int(self.index.street_name[s])
         value = self.by_name.get(name)
         if value is None:
-            value = self.by_name[name] = self._similarity(index.name_trigrams[name])
+            value = self.by_name[name] = self._similarity(self.index.name_trigrams[name])
         return value
 
+    def _rest_bound(self, s: int) -> float:
+        """At most what a stretch ending in the postcode or town gives; 2.0 where the parts are not known."""
+        index = self.index
+        if not index.street_split[s]:
+            return 2.0
+        names = int(self.name_hits[index.street_name[s]])
+        postcode = int(self.postcode_hits[s])
+        rest = postcode + int(self.town_hits[s])
+        lacking = int(index.postcode_size[s]) - postcode
+        within_postcode = (names + postcode) / self.size if postcode else 0.0
+        return max(within_postcode, rest / self.size, (names + rest) / (self.size + lacking))
+
+    def score(self, s: int) -> float:
+        value = self._name_value(s)
+        if (self.postcode_hits[s] or self.town_hits[s] or not self.index.street_split[s]) and (
+            self._rest_bound(s) > value
+        ):
+            return self._similarity(self.index.text_trigrams[s])
+        return value
+
+    def reaches(self, s: int, threshold: float) -> bool:
+        """score(s) >= threshold, without computing it where the name decides."""
+        if self.index.street_split[s] and self._name_value(s) >= threshold:
+            return True
+        if self._rest_bound(s) < threshold - _EPSILON:
+            return False
+        return self.score(s) >= threshold
+
     def _similarity(self, text: tuple[str, ...]) -> float:
-        """word_similarity of the query to a text given by its trigrams. Where no trigram repeats in the text
-        (nearly always), pg_trgm's walk reduces to one over the positions of the query's trigrams: a stretch's
-        ratio only grows while its start drops trigrams the query lacks, so pg's search for the best start
-        always stops on one the query has (the first of the best)."""
+        """word_similarity of the query to a text given by its trigrams. pg_trgm's walk only ever compares
+        stretches from the first to the last trigram the query has; where no trigram repeats among those (nearly
+        always), the walk reduces to one over the positions of the query's trigrams (a stretch's ratio only
+        grows while its start drops trigrams the query lacks, so pg's search for the best start always stops on
+        one the query has, the first of the best), and the result depends on those positions alone."""
         query = self.trigrams
         found = [i for i, t in enumerate(text) if t in query]
         if not found:
             return 0.0
-        if len(set(text)) != len(text) or len(query) + len(text) >= 4096:
+        first = found[0]
+        span = text[first : found[-1] + 1]
+        if len(set(span)) != len(span) or len(query) + len(text) >= 4096:
             return word_similarity_with(query, list(text))
-        ulen1 = len(query)
-        best = 0.0
-        low = 0
-        for k, end in enumerate(found):
-            # The stretch from found[j] to `end` holds k - j + 1 of the query's trigrams in end - found[j] + 1.
-            current = (k - low + 1) / (ulen1 + end - found[low] - (k - low))
-            start = low
-            for j in range(low + 1, k + 1):
-                ratio = (k - j + 1) / (ulen1 + end - found[j] - (k - j))
-                if ratio > current:
-                    current, start = ratio, j
-            low = start
-            if current > best:
-                best = current
-        return to_float4(best)
+        key = tuple(i - first for i in found)
+        value = self.by_positions.get(key)
+        if value is None:
+            value = self.by_positions[key] = _walk(key, len(query))
+        return value
+
+
+def _walk(found: tuple[int, ...], ulen1: int) -> float:
+    """pg_trgm's iterate_word_similarity over a text whose trigrams do not repeat, given the positions of the
+    query's trigrams in it and the number of the query's distinct trigrams."""
+    best = 0.0
+    low = 0
+    for k, end in enumerate(found):
+        # The stretch from found[j] to `end` holds k - j + 1 of the query's trigrams in end - found[j] + 1.
+        current = (k - low + 1) / (ulen1 + end - found[low] - (k - low))
+        start = low
+        for j in range(low + 1, k + 1):
+            ratio = (k - j + 1) / (ulen1 + end - found[j] - (k - j))
+            if ratio > current:
+                current, start = ratio, j
+        low = start
+        if current > best:
+            best = current
+    return to_float4(best)
 
 
 # --- The process's copy --------------------------------------------------------------------------------------
