@@ -58,6 +58,7 @@ from .search import (  # noqa: F401
     parse_query,
     postcode_params,
     search_addresses,
+    search_candidates,
     search_candidates_json,
     search_key,
     search_params,

@@ -1,15 +1,15 @@
 """Each worker's address index: the address register in memory, so that a search runs no SQL (docs/performance.md,
 "The address index"). It answers exactly what the statements in search.py answer, row for row and in the same
 order (tests/wijken/test_addressindex.py runs both on the same queries); search.py keeps those statements for
-the queries the index does not take (text that is not plain ASCII after normalising: PostgreSQL's unaccent()
-rules are not repeated here) and while the index is being built.
+the queries the index does not take: text that is not plain ASCII once normalised (PostgreSQL's unaccent() rules
+are not repeated here).
 
 - The exact path ("street number" typed as the register writes it): every address's search_text, sorted by its
   bytes (text_pattern_ops order) in one buffer, found by binary search.
 - The postcode path ("7411 AB 12"): the addresses sorted by postcode, house number, box, id.
-- The trigram path (typos): pg_trgm's word_similarity over the streets, in trigram.py. Candidates come from
+- The trigram path (typos): pg_trgm's word_similarity over the streets (trigram.py). Candidates come from
   posting lists (numpy) and are ranked by an upper bound, so that only the streets that can still reach the
-  results are scored exactly; a street name that occurs in many places ("Kerkstraat") is scored once.
+  results are scored exactly; a street name that occurs in many places ("Kerkstraat") is scored once (_Scorer).
 
 Arrays rather than Python objects per address: loaded once in the gunicorn master (gunicorn.conf.py), their pages
 are shared by the workers and never written.
@@ -24,8 +24,15 @@ import numpy as np
 from django.db import connection, transaction
 
 from .caching import ADDRESS_FIELDS, stamp
-from .trigram import _to_float4 as to_float4
-from .trigram import as_fetched, similarity, trigram_set, trigrams, word_similarity, word_similarity_with
+from .trigram import (
+    as_fetched,
+    similarity,
+    to_float4,
+    trigram_set,
+    trigrams,
+    word_similarity,
+    word_similarity_with,
+)
 
 # In byte order of search_text (the "C" collation compares bytes, as the exact path's text_pattern_ops does), so
 # that the rows arrive in the order the exact path searches them.
@@ -49,7 +56,6 @@ LENIENT = 0.4
 STRICT = 0.6
 # An upper bound computed in float64 against float4 scores: never stop on a difference rounding could make.
 _EPSILON = 1e-6
-_EMPTY = np.zeros(0, dtype=np.int32)
 
 
 def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
@@ -135,6 +141,16 @@ class AddressIndex:
         self.text_start = np.concatenate(([0], np.cumsum(np.concatenate(lengths) if lengths else [])))
         self.text_start = self.text_start.astype(np.int64)
         del buffer
+        # The first 8 bytes of each text as one number (zeros after a shorter text), in the same order: numpy
+        # narrows a binary search to the texts that share a key's first 8 bytes.
+        raw = np.frombuffer(self.text_buffer, dtype=np.uint8)
+        self.text_prefix = np.zeros(len(self.text_start) - 1, dtype=np.uint64)
+        for k in range(8):
+            at = self.text_start[:-1] + k
+            inside = at < self.text_start[1:]
+            byte = np.zeros(len(at), dtype=np.uint64)
+            byte[inside] = raw[at[inside]]
+            self.text_prefix |= byte << np.uint64(8 * (7 - k))
         places = list(place_of)
         self.place_key = place_of
         self.place_country, self.place_street, self.place_postcode, self.place_municipality = (
@@ -194,10 +210,13 @@ class AddressIndex:
             else:  # not "name postcode town" (cut at 400 characters, say): scored on its whole text
                 postcodes.append("")
                 towns.append(text)
+        # Postings over the distinct names, postcodes and towns (far fewer than streets), and each street's.
         self.name_postings = _postings(self.names)
-        self.postcode_postings = _postings(postcodes)
-        self.town_postings = _postings(towns)
-        self.postcode_size = np.array([len(trigram_set(p)) for p in postcodes], dtype=np.int64)
+        self.postcodes_distinct, self.street_postcode = _codes(postcodes)
+        self.towns_distinct, self.street_town = _codes(towns)
+        self.postcode_postings = _postings(self.postcodes_distinct)
+        self.town_postings = _postings(self.towns_distinct)
+        self.postcode_size = np.array([len(trigram_set(p)) for p in self.postcodes_distinct], dtype=np.int64)
         # Each text's trigrams in pg_trgm's order, for word_similarity (the trigram strings shared, not copied).
         shared: dict[str, str] = {}
         self.name_trigrams = [tuple(shared.setdefault(t, t) for t in trigrams(name)) for name in self.names]
@@ -216,7 +235,11 @@ class AddressIndex:
         return self.text_buffer[self.text_start[i] : self.text_start[i + 1]]
 
     def _first_text_at_least(self, key: bytes) -> int:
-        lo, hi = 0, len(self.text_rows)
+        """The position of the first text (in byte order) that is not below `key`."""
+        first8 = np.uint64(int.from_bytes(key[:8].ljust(8, b"\0"), "big"))
+        # Below lo the texts start lower than the key; from hi on, higher. Only those between need comparing.
+        lo = int(np.searchsorted(self.text_prefix, first8, side="left"))
+        hi = int(np.searchsorted(self.text_prefix, first8, side="right"))
         while lo < hi:
             mid = (lo + hi) // 2
             if self._text_at(mid) < key:
@@ -246,11 +269,16 @@ class AddressIndex:
         start = self._first_text_at_least(f"{prefix} ".encode())
         end = self._first_text_at_least(f"{prefix}!".encode())
         found = []
+        town_scores: dict[int, float] = {}  # per place: a prefix often matches many addresses of one street
         for row in (int(r) for r in self.text_rows[start:end]):
             place = int(self.place[row])
             if postcode and self.place_postcode[place] != postcode:
                 continue
-            town_score = word_similarity(town, self.place_town[place]) if town else 0.0
+            town_score = 0.0
+            if town:
+                town_score = town_scores.get(place)
+                if town_score is None:
+                    town_score = town_scores[place] = word_similarity(town, self.place_town[place])
             if town and town_score < town_threshold:
                 continue
             key = (
@@ -432,23 +460,29 @@ class _Scorer:
         self.trigrams = trigram_set(query)
         self.size = len(self.trigrams)
         self.name_hits = _hits(index.name_postings, self.trigrams, len(index.names))
-        self.postcode_hits = _hits(index.postcode_postings, self.trigrams, len(index.street_ids))
-        self.town_hits = _hits(index.town_postings, self.trigrams, len(index.street_ids))
+        self.postcode_hits = _hits(index.postcode_postings, self.trigrams, len(index.postcodes_distinct))
+        self.town_hits = _hits(index.town_postings, self.trigrams, len(index.towns_distinct))
         self.by_name: dict[int, float] = {}
         self.by_positions: dict[tuple[int, ...], float] = {}
 
     def candidates(self, threshold: float) -> np.ndarray:
         """The streets that may reach `threshold`: those holding enough of the query's trigrams at all."""
-        held = self.name_hits[self.index.street_name] + self.postcode_hits + self.town_hits
+        index = self.index
+        held = (
+            self.name_hits[index.street_name]
+            + self.postcode_hits[index.street_postcode]
+            + self.town_hits[index.street_town]
+        )
         return np.nonzero(held >= (threshold - _EPSILON) * self.size)[0]
 
     def bounds(self, streets: np.ndarray) -> np.ndarray:
         """At least these streets' word similarities (see the class): the best a stretch within the name and
         postcode, within postcode and town, or from the name into the town could give."""
-        names = self.name_hits[self.index.street_name[streets]]
-        postcode = self.postcode_hits[streets]
-        rest = postcode + self.town_hits[streets]
-        lacking = self.index.postcode_size[streets] - postcode
+        index = self.index
+        names = self.name_hits[index.street_name[streets]]
+        postcode = self.postcode_hits[index.street_postcode[streets]]
+        rest = postcode + self.town_hits[index.street_town[streets]]
+        lacking = index.postcode_size[index.street_postcode[streets]] - postcode
         return np.maximum(np.maximum(names + postcode, rest) / self.size, (names + rest) / (self.size + lacking))
 
     def _name_value(self, s: int) -> float:
@@ -464,18 +498,19 @@ class _Scorer:
         if not index.street_split[s]:
             return 2.0
         names = int(self.name_hits[index.street_name[s]])
-        postcode = int(self.postcode_hits[s])
-        rest = postcode + int(self.town_hits[s])
-        lacking = int(index.postcode_size[s]) - postcode
+        code = int(index.street_postcode[s])
+        postcode = int(self.postcode_hits[code])
+        rest = postcode + int(self.town_hits[index.street_town[s]])
+        lacking = int(index.postcode_size[code]) - postcode
         within_postcode = (names + postcode) / self.size if postcode else 0.0
         return max(within_postcode, rest / self.size, (names + rest) / (self.size + lacking))
 
     def score(self, s: int) -> float:
+        index = self.index
         value = self._name_value(s)
-        if (self.postcode_hits[s] or self.town_hits[s] or not self.index.street_split[s]) and (
-            self._rest_bound(s) > value
-        ):
-            return self._similarity(self.index.text_trigrams[s])
+        touched = self.postcode_hits[index.street_postcode[s]] or self.town_hits[index.street_town[s]]
+        if (touched or not index.street_split[s]) and self._rest_bound(s) > value:
+            return self._similarity(index.text_trigrams[s])
         return value
 
     def reaches(self, s: int, threshold: float) -> bool:

@@ -8,25 +8,21 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import psycopg
 from django.db import connection
 
 from .addressindex import address_index
-from .caching import ADDRESS_FIELDS, cached, store_computed
+from .caching import ADDRESS_FIELDS, _from_local, _remember, cached, stamp, store_computed
 
 MAX_QUERY_LENGTH = 200
 DEFAULT_LIMIT = 8
 # Spoken and written abbreviations citizens type; expanded before the trigram search so that "st petrus"
-# finds "Sint-Petrus".
-ABBREVIATIONS = [
-    (re.compile(r"\bst\b\.?"), "sint"),
-    (re.compile(r"\bo\.?\s?l\.?\s?v\b\.?"), "onze lieve vrouw"),
-    (re.compile(r"\bstr\b\.?"), "straat"),
-    (re.compile(r"\bln\b\.?"), "laan"),
-    (re.compile(r"\bpl\b\.?"), "plein"),
-]
+# finds "Sint-Petrus". One pattern, one pass: no expansion makes another abbreviation.
+ABBREVIATIONS = {"st": "sint", "olv": "onze lieve vrouw", "str": "straat", "ln": "laan", "pl": "plein"}
+_ABBREVIATION = re.compile(r"\b(st|o\.?\s?l\.?\s?v|str|ln|pl)\b\.?")
 NL_POSTCODE = re.compile(r"^\s*(\d{4})\s*([a-z]{2})\b[\s,-]*(?:(\d+)\s*[-\s]?\s*([a-z0-9]{1,4})?)?\s*$")
 NUMBER = re.compile(r"(?<![\w])(\d+)\s*(?:(?:bus|bte|boite)\s*)?([a-z]{1,2}\b|\d*)", re.IGNORECASE)
 
@@ -44,12 +40,26 @@ class ParsedQuery:
 
 def normalise(text: str, *, expand: bool = True) -> str:
     """Lower case, without accents, single spaces; with the abbreviations written out unless `expand` is off."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    if expand:
-        for pattern, replacement in ABBREVIATIONS:
-            text = pattern.sub(replacement, text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = _plain(text)
+    return _expanded(text) if expand else text
+
+
+def _plain(text: str) -> str:
+    text = text.lower()
+    if not text.isascii():  # nothing to take apart in plain ASCII (most queries)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.split())
+
+
+def _expanded(plain: str) -> str:
+    text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[re.sub(r"[.\s]", "", m.group(1))], plain)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=4096)
+def _normalised_street(street: str) -> str:
+    return normalise(street)
 
 
 def _words(text: str) -> str:
@@ -61,12 +71,12 @@ def _words(text: str) -> str:
 
 def parse_query(q: str) -> ParsedQuery:
     # A Dutch postcode's letters are no abbreviation ("1315 ST" is not "1315 sint"): matched before they expand.
-    plain = normalise(q, expand=False)
+    plain = _plain(q)
     nl = NL_POSTCODE.match(plain)
     if nl:
         number = (nl.group(3) or "") + (nl.group(4) or "")
         return ParsedQuery(plain, "", number, f"{nl.group(1)}{nl.group(2)}".upper())
-    text = normalise(q)
+    text = _expanded(plain)
     numbers = list(NUMBER.finditer(text))
     # "Kerkstraat 12 8400 Oostende": the house number is the first number that is not a 4-digit postcode.
     chosen = next((m for m in numbers if len(m.group(1)) != 4), numbers[0] if numbers else None)
@@ -254,32 +264,53 @@ def in_memory(parsed: ParsedQuery) -> bool:
 
 
 def search_key(q: str, limit: int = DEFAULT_LIMIT) -> str | None:
-    """The cache key of a query's candidates: one entry for every way of typing the same normalised text. None
+    """The Redis key of a query's candidates: one entry for every way of typing the same normalised text. None
     when the address index answers the query: finding them again costs less than fetching them."""
-    text = normalise(q[:MAX_QUERY_LENGTH])
-    if text.isascii():
+    if q[:MAX_QUERY_LENGTH].isascii():
         return None
+    text = normalise(q[:MAX_QUERY_LENGTH])
+    return None if text.isascii() else _key(text, limit)
+
+
+def _key(text: str, limit: int) -> str:
     return f"mijnbuurt:q:{max(1, min(int(limit), 50))}:{text}"
 
 
-def search_candidates_json(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True) -> str:
-    """The candidates for a typed query as JSON text (see _search). Found in the address index in memory, or,
-    for text it does not take, by the statements, cached for a few minutes under the address register's version
-    (any import or change of addresses bumps it). look_in_cache=False: the caller has just looked in the cache."""
+def search_candidates(
+    q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True
+) -> tuple[list[dict[str, Any]] | None, str]:
+    """The candidates for a typed query (see _search) and their JSON text; the list is None when the text came
+    from a cache. The address index answers in memory, and this process keeps its answer for a repeat; text the
+    index does not take goes to the statements, and their answer is cached in Redis. Both are kept for a few
+    minutes under the address register's version (any import or change of addresses bumps it).
+    look_in_cache=False: the caller has just looked for this query in Redis."""
     parsed = parse_query(q[:MAX_QUERY_LENGTH])
     limit = max(1, min(int(limit), 50))
     if in_memory(parsed):
-        return json.dumps(_search(parsed, limit), separators=(",", ":"))
+        key = _key(parsed.text, limit)
+        current = stamp(*ADDRESS_FIELDS)
+        text = _from_local(key, current)
+        if text is not None:
+            return None, text
+        candidates = _search(parsed, limit)
+        text = json.dumps(candidates, separators=(",", ":"))
+        _remember(key, current, text, SEARCH_CACHE_TIMEOUT)
+        return candidates, text
     key = search_key(q, limit)
     text = cached(key, ADDRESS_FIELDS) if look_in_cache else None
-    if text is not None:
-        return text
-    return store_computed(
-        key,
-        ADDRESS_FIELDS,
-        lambda: json.dumps(_search(parsed, limit), separators=(",", ":")),
-        timeout=SEARCH_CACHE_TIMEOUT,
-    )
+    if text is None:
+        text = store_computed(
+            key,
+            ADDRESS_FIELDS,
+            lambda: json.dumps(_search(parsed, limit), separators=(",", ":")),
+            timeout=SEARCH_CACHE_TIMEOUT,
+        )
+    return None, text
+
+
+def search_candidates_json(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True) -> str:
+    """The candidates for a typed query as JSON text (see search_candidates)."""
+    return search_candidates(q, limit, look_in_cache=look_in_cache)[1]
 
 
 def search_addresses(q: str, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
@@ -308,7 +339,7 @@ def _search(parsed: ParsedQuery, limit: int) -> list[dict[str, Any]]:
     candidates = []
     for row in rows:
         row["label"] = _label(row)
-        street_match = row.pop("street_match") or f" {normalise(row['street'])} " in f" {parsed.text} "
+        street_match = row.pop("street_match") or f" {_normalised_street(row['street'])} " in f" {parsed.text} "
         row["number_match"] = bool(parsed.number and row["number_match"])
         row["exact"] = bool(street_match and row["number_match"])
         row["score"] = round(float(row["score"]), 3)

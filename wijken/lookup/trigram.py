@@ -46,7 +46,15 @@ from operator import itemgetter
 
 import numpy as np
 
-__all__ = ["as_fetched", "similarity", "trigram_set", "trigrams", "word_similarity", "word_similarity_with"]
+__all__ = [
+    "as_fetched",
+    "similarity",
+    "to_float4",
+    "trigram_set",
+    "trigrams",
+    "word_similarity",
+    "word_similarity_with",
+]
 
 _ASCII_WORDS = re.compile(r"[a-z0-9]+")
 
@@ -60,7 +68,7 @@ _EXACT_DOUBLE_LIMIT = 4096
 _FLOAT4 = struct.Struct("f")
 
 
-def _to_float4(value: float) -> float:
+def to_float4(value: float) -> float:
     """The float4 PostgreSQL computes, as a Python float holding exactly that value (what float(numpy.float32())
     gives, twice as fast). Rounding the double quotient of two ints to float4 equals pg's float4 division
     (float4) count / (float4) n: a double has at least 2 * 24 + 2 bits, so the double rounding is innocuous."""
@@ -124,7 +132,7 @@ def similarity(a: str, b: str) -> float:
     if not set1 or not set2:
         return 0.0
     count = len(set1 & set2)
-    return _to_float4(count / (len(set1) + len(set2) - count))
+    return to_float4(count / (len(set1) + len(set2) - count))
 
 
 def word_similarity(a: str, b: str) -> float:
@@ -149,7 +157,7 @@ def word_similarity_with(query: frozenset[str] | set[str], text: str | Sequence[
         return 0.0
     if ulen1 + len(trg2) >= _EXACT_DOUBLE_LIMIT:
         return _iterate_word_similarity_float4(query, trg2)
-    return _to_float4(_iterate_word_similarity(query, ulen1, trg2))
+    return to_float4(_iterate_word_similarity(query, ulen1, trg2))
 
 
 def as_fetched(score: float) -> float:
