@@ -198,7 +198,9 @@ class AddressIndex:
             [self.place_key.get((row[1], row[2], row[3], row[4]), -1) for row in streets], dtype=np.int64
         )
         self.names, name_of = _codes([row[6] for row in streets])
-        self.street_name = name_of
+        # Indexes into the per-query arrays as numpy's own index type: an int32 index array would be converted
+        # on every lookup (three times slower).
+        self.street_name = name_of.astype(np.intp)
         postcodes, towns = [], []
         self.street_split = np.zeros(len(streets), dtype=bool)
         for i, row in enumerate(streets):
@@ -212,8 +214,9 @@ class AddressIndex:
                 towns.append(text)
         # Postings over the distinct names, postcodes and towns (far fewer than streets), and each street's.
         self.name_postings = _postings(self.names)
-        self.postcodes_distinct, self.street_postcode = _codes(postcodes)
-        self.towns_distinct, self.street_town = _codes(towns)
+        self.postcodes_distinct, street_postcode = _codes(postcodes)
+        self.towns_distinct, street_town = _codes(towns)
+        self.street_postcode, self.street_town = street_postcode.astype(np.intp), street_town.astype(np.intp)
         self.postcode_postings = _postings(self.postcodes_distinct)
         self.town_postings = _postings(self.towns_distinct)
         self.postcode_size = np.array([len(trigram_set(p)) for p in self.postcodes_distinct], dtype=np.int64)
@@ -426,6 +429,7 @@ class AddressIndex:
         score_bound = word_scorer.bounds(candidates) if word_scorer is not scorer else bound
         best: list[float] = []  # a min-heap of the best `wanted` scores so far
         chosen = []
+        street_scores: dict[str, float] = {}  # similarity(street name, typed street), per name
         for k in np.argsort(-score_bound, kind="stable"):
             if len(best) == wanted and score_bound[k] + _EPSILON < best[0]:
                 break
@@ -433,16 +437,17 @@ class AddressIndex:
             if not scorer.reaches(s, threshold):
                 continue
             score = word_scorer.score(s)
-            chosen.append((-score, -self._street_score(s, street), int(self.street_ids[s]), s))
+            name = self.street_names_lu[s]
+            street_score = street_scores.get(name)
+            if street_score is None:
+                street_score = street_scores[name] = similarity(name, street)
+            chosen.append((-score, -street_score, int(self.street_ids[s]), s))
             if len(best) < wanted:
                 heapq.heappush(best, score)
             elif score > best[0]:
                 heapq.heapreplace(best, score)
         chosen.sort()
         return [(-score, -street_score, s) for score, street_score, _, s in chosen[:wanted]]
-
-    def _street_score(self, s: int, street: str) -> float:
-        return similarity(self.street_names_lu[s], street)
 
 
 class _Scorer:

@@ -198,7 +198,9 @@ TOWN_THRESHOLD = 0.5
 # Search candidates follow the address register, which changes rarely (imports bump the cache version): a short
 # lifetime bounds how long a change made some other way could go unseen.
 SEARCH_CACHE_TIMEOUT = 300
-CANDIDATE_STREETS = 24
+# How many of the most similar streets a typo's candidates come from. 12 found the intended address as often as 24
+# over 3,000 benchmark queries (85.6 % first, 96.4 % among the candidates) at two thirds of the work.
+CANDIDATE_STREETS = 12
 STREET_MARGIN = 0.1
 
 
