@@ -219,3 +219,26 @@ def test_an_address_saved_one_by_one_is_found_at_once(registers):
     assert addressindex.address_index() is not before
     address.delete()
     assert not any(c["id"] == address.pk for c in lookup.search_addresses("Nieuwe Zeedijkweg 77"))
+
+
+def test_a_large_register_reloads_in_the_background_while_the_statements_answer(
+    transactional_db, tmp_path, monkeypatch, django_assert_num_queries
+):
+    """After an import, a national register is reloaded in a thread (6 s); meanwhile nothing waits and nothing
+    is missed: PostgreSQL answers. Committed data (transactional_db): the thread has its own connection."""
+    first = tmp_path / "first.csv"
+    first.write_text("street,housenumber,postcode,municipality,lon,lat\nKerkstraat,1,9000,Gent,3.72,51.05\n")
+    import_adressen(path=first)
+    assert len(addressindex.address_index()) == 1
+    monkeypatch.setattr(addressindex, "INLINE_RELOAD_LIMIT", 0)  # as if this register were a national one
+    second = tmp_path / "second.csv"
+    second.write_text("street,housenumber,postcode,municipality,lon,lat\nVeldstraat,2,9000,Gent,3.721,51.051\n")
+    import_adressen(path=second)
+    assert addressindex.address_index() is None  # being reloaded
+    assert [c["label"] for c in lookup.search_addresses("veldstraat 2")] == ["Veldstraat 2, 9000 Gent"]
+    assert [c["label"] for c in lookup.search_addresses("veldstrat 2")] == ["Veldstraat 2, 9000 Gent"]
+    addressindex._rebuilding.join(timeout=30)
+    index = addressindex.address_index()
+    assert index is not None and len(index) == 2
+    with django_assert_num_queries(0):
+        assert [c["label"] for c in lookup.search_addresses("veldstraat 2 gent")] == ["Veldstraat 2, 9000 Gent"]

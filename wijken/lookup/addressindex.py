@@ -570,16 +570,44 @@ def _walk(found: tuple[int, ...], ulen1: int) -> float:
 
 _lock = threading.Lock()
 _index: AddressIndex | None = None
+_rebuilding: threading.Thread | None = None
+# A register larger than this (a national one: 6 s to load) is reloaded in a background thread after a change,
+# while the statements answer; a smaller one (a zone's, the tests') is reloaded at once, in the request.
+INLINE_RELOAD_LIMIT = 100_000
 
 
-def address_index() -> AddressIndex:
-    """This process's address index, rebuilt when the register changed (an import, an address saved)."""
+def address_index() -> AddressIndex | None:
+    """This process's address index, reloaded when the register changed (an import, an address saved). None
+    while a large register is being reloaded: search.py then asks PostgreSQL, which answers the same."""
     global _index
     version = stamp(*ADDRESS_FIELDS)
     index = _index
-    if index is None or index.version != version:
-        with _lock:
-            index = _index
-            if index is None or index.version != version:
-                index = _index = AddressIndex(version)
+    if index is not None and index.version == version:
+        return index
+    if index is not None and len(index) > INLINE_RELOAD_LIMIT:
+        _reload_in_background(version)
+        return None
+    with _lock:  # one load per process, not one per waiting thread
+        index = _index
+        if index is None or index.version != version:
+            index = _index = AddressIndex(version)
     return index
+
+
+def _reload_in_background(version: str) -> None:
+    global _rebuilding
+    with _lock:
+        if _rebuilding is not None and _rebuilding.is_alive():
+            return
+        _rebuilding = threading.Thread(target=_reload, args=(version,), name="address-index", daemon=True)
+        _rebuilding.start()
+
+
+def _reload(version: str) -> None:
+    global _index
+    try:
+        index = AddressIndex(version)
+        with _lock:
+            _index = index
+    finally:
+        connection.close()  # the thread's own connection

@@ -310,5 +310,5 @@ def warm() -> dict:
     return {
         "wijken": len(index),
         "zones": sum(1 for zone_id in zone_ids if _bundles.get(zone_id)),
-        "addresses": len(address_index()),
+        "addresses": len(address_index() or ()),
     }
