@@ -37,7 +37,7 @@ def main() -> None:
         first = imp["first_load"]
         print(
             f"Import ({imp['measured_at']}, scale {imp['scale']}, load average 1/5/15 min at the end "
-            f"{imp['machine'].get('loadavg_at_start', ['?'])[0]:.1f}):\n"
+            f"{_load_avg(imp)}):\n"
         )
         rows = [["first load, empty table", f"{first['addresses']:,}", first["import_seconds"],
                  f"{first['rows_per_second']:,}", f"< {imp['target_seconds']:.0f} s",
@@ -51,7 +51,7 @@ def main() -> None:
         return
     print(
         f"Lookup ({look['measured_at']}, scale {look['scale']}, load average 1/5/15 min at the end "
-        f"{look['machine'].get('loadavg_at_start', ['?'])[0]:.1f}):\n"
+        f"{_load_avg(look)}):\n"
     )
     print(_table(
         ["(a) floor: what", "processes", "per second", "p50 ms", "p99 ms"],
