@@ -40,6 +40,8 @@ def streets(db):
     make_address("Brink", "12", 6.16, 52.25, postcode="7411AB", municipality="Deventer", box="a", country="NL")
     make_address("Brink", "12", 6.1601, 52.2501, postcode="7411AB", municipality="Deventer", country="NL")
     make_address("Brink", "14", 6.1602, 52.2502, postcode="7411AB", municipality="Deventer", country="NL")
+    # A Dutch postcode whose letters read like an abbreviation ("st", "ln", "pl").
+    make_address("Stationsplein", "19", 5.2, 52.37, postcode="1315ST", municipality="Almere", country="NL")
 
 
 def labels(q: str) -> list[str]:
@@ -59,6 +61,10 @@ def labels(q: str) -> list[str]:
         ("rue de l'eglise 5", "Rue de l'Église 5, 1000 Bruxelles"),  # no accent typed
         ("7411 AB 12a", "Brink 12 a, 7411AB Deventer"),
         ("7411ab 12", "Brink 12, 7411AB Deventer"),
+        ("1315 ST 19", "Stationsplein 19, 1315ST Almere"),  # "ST" is the postcode's, not "sint"
+        ("1315st 19", "Stationsplein 19, 1315ST Almere"),
+        ("kerkstrat 12 oostende", "Kerkstraat 12, 8400 Oostende"),  # a typo, and the town after the number
+        ("Vlaandernestraat 22, 8400 Oostende", "Vlaanderenstraat 22, 8400 Oostende"),
     ],
 )
 def test_search_tolerates_case_accents_abbreviations_and_typos(streets, query, expected):
