@@ -286,18 +286,20 @@ def search_candidates(
     index does not take goes to the statements, and their answer is cached in Redis. Both are kept for a few
     minutes under the address register's version (any import or change of addresses bumps it).
     look_in_cache=False: the caller has just looked for this query in Redis."""
-    parsed = parse_query(q[:MAX_QUERY_LENGTH])
+    q = q[:MAX_QUERY_LENGTH]
     limit = max(1, min(int(limit), 50))
+    # The very same text again (an autocomplete's repeats): the worker's answer from the index, not even parsed.
+    typed_key = f"mijnbuurt:typed:{limit}:{q}"
+    current = stamp(*ADDRESS_FIELDS)
+    text = _from_local(typed_key, current)
+    if text is not None:
+        return None, text
+    parsed = parse_query(q)
     index = address_index() if in_memory(parsed) else None
     if index is not None:
-        key = _key(parsed.text, limit)
-        current = stamp(*ADDRESS_FIELDS)
-        text = _from_local(key, current)
-        if text is not None:
-            return None, text
         candidates = _search(parsed, limit, index)
         text = json.dumps(candidates, separators=(",", ":"))
-        _remember(key, current, text, SEARCH_CACHE_TIMEOUT)
+        _remember(typed_key, current, text, SEARCH_CACHE_TIMEOUT)
         return candidates, text
     key = search_key(q, limit)
     if key is None:  # the index is being rebuilt (a large import): the statements answer meanwhile
