@@ -1,5 +1,11 @@
 """Address search for mijn buurt: street + number (Belgium) or postcode + number (the Netherlands), tolerant of
-case, accents, abbreviations and small typos."""
+case, accents, abbreviations and small typos.
+
+The statements below define the search; each worker's address index (addressindex.py) answers the same in
+memory, row for row, and is what answers nearly every query. The statements answer text the index does not take
+(not ASCII once normalised) and while a large register reloads. A change to a statement must be made to the
+index too: tests/wijken/test_addressindex.py compares the two on every path. Ties are ordered in the "C"
+collation (code points), whatever the database's collation, so that both order them alike."""
 
 from __future__ import annotations
 
