@@ -18,22 +18,15 @@ are shared by the workers and never written.
 from __future__ import annotations
 
 import ctypes
-import heapq
 import threading
+from array import array
 
 import numpy as np
 from django.db import connection, transaction
 
+from . import _trgm
 from .caching import ADDRESS_FIELDS, stamp
-from .trigram import (
-    as_fetched,
-    similarity,
-    to_float4,
-    trigram_set,
-    trigrams,
-    word_similarity,
-    word_similarity_with,
-)
+from .trigram import as_fetched, similarity, trigram_set, trigrams
 
 # In byte order of search_text (the "C" collation compares bytes, as the exact path's text_pattern_ops does), so
 # that the rows arrive in the order the exact path searches them.
@@ -55,7 +48,7 @@ ORDER BY s.id
 # What search.py's trigram statement compares word similarities with (pg_trgm's `<%` and the strict preference).
 LENIENT = 0.4
 STRICT = 0.6
-# An upper bound computed in float64 against float4 scores: never stop on a difference rounding could make.
+# The candidates' trigram count is compared with a threshold times the query's size: a margin against rounding.
 _EPSILON = 1e-6
 
 
@@ -85,21 +78,45 @@ def _recode(code_of: dict[str, int], codes: np.ndarray) -> tuple[list[str], np.n
     return distinct, renumber[codes.astype(np.int64)] if len(codes) else codes.astype(np.int32)
 
 
-def _postings(texts: list[str]) -> dict[str, np.ndarray]:
-    """For each trigram, the (sorted, distinct) positions of the texts that contain it."""
-    lists: dict[str, list[int]] = {}
-    for i, text in enumerate(texts):
-        for trigram in trigram_set(text):
-            lists.setdefault(trigram, []).append(i)
-    return {trigram: np.array(ids, dtype=np.int32) for trigram, ids in lists.items()}
+class _TrigramStore:
+    """Texts as pg_trgm trigram ids, for _trgm: a vocabulary of the trigrams the texts hold, and each text's
+    trigrams in generation order, one text after the other (trigrams[starts[t]:starts[t + 1]] is text t)."""
 
+    def __init__(self):
+        self.vocabulary: dict[str, int] = {}
+        self._code: dict[str, int] = {}
+        self._ids = array("I")
+        self._starts = array("q", [0])
 
-def _hits(postings: dict[str, np.ndarray], trigrams: frozenset[str], size: int) -> np.ndarray:
-    """How many of `trigrams` each text contains."""
-    lists = [postings[t] for t in trigrams if t in postings]
-    if not lists:
-        return np.zeros(size, dtype=np.int64)
-    return np.bincount(np.concatenate(lists), minlength=size)
+    def add(self, text: str) -> int:
+        """The code of `text` in the store (the same for the same text)."""
+        code = self._code.get(text)
+        if code is None:
+            vocabulary = self.vocabulary
+            self._ids.extend(vocabulary.setdefault(t, len(vocabulary)) for t in trigrams(text))
+            self._starts.append(len(self._ids))
+            code = self._code[text] = len(self._code)
+        return code
+
+    def postings(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For each trigram id, the (sorted) positions in `texts` of the texts that hold it, as (positions,
+        starts): the positions of trigram id k are positions[starts[k]:starts[k + 1]]. After every add()."""
+        ids, positions = array("I"), array("i")
+        for position, text in enumerate(texts):
+            held = {self.vocabulary[t] for t in trigram_set(text)}
+            ids.extend(held)
+            positions.extend([position] * len(held))
+        ids_np = np.frombuffer(ids, dtype=np.uint32)
+        order = np.argsort(ids_np, kind="stable")
+        starts = np.zeros(len(self.vocabulary) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ids_np, minlength=len(self.vocabulary)), out=starts[1:])
+        return np.frombuffer(positions, dtype=np.int32)[order], starts
+
+    def freeze(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """(vocabulary, trigram ids, starts), the arrays as numpy's."""
+        trigram_ids = np.frombuffer(self._ids, dtype=np.uint32).copy()
+        starts = np.frombuffer(self._starts, dtype=np.int64).copy()
+        return self.vocabulary, trigram_ids, starts
 
 
 class AddressIndex:
@@ -189,6 +206,7 @@ class AddressIndex:
         self.text_rows[order] = np.arange(len(order), dtype=np.int32)
         # The postcode path: rows by postcode, then house number, box, id (the rows are by house number already).
         self.postcodes, postcode = _codes(self.place_postcode)
+        self.place_postcode_code = postcode
         self.postcode_code = {value: i for i, value in enumerate(self.postcodes)}
         by_postcode = postcode[self.place] if len(self.place) else postcode[:0]
         self.rows_by_postcode = np.argsort(by_postcode, kind="stable").astype(np.int32)
@@ -202,17 +220,14 @@ class AddressIndex:
             self.boxes_lower.setdefault(value.lower(), []).append(code)
 
     def _load_streets(self, streets: list[tuple]) -> None:
-        """The streets of the trigram path. A street's search_text is "name postcode town"; kept apart, the
-        parts let a query be scored once per distinct name, and bound street by street (_Scorer)."""
+        """The streets of the trigram path. A street's search_text is "name postcode town": kept apart, the
+        parts are stored once per distinct name and rest, and their posting lists are short."""
         self.street_ids = np.array([row[0] for row in streets], dtype=np.int64)
         self.street_names_lu = [row[7] for row in streets]  # unaccent(lower(street)): the street_score's text
         self.street_place = np.array(
             [self.place_key.get((row[1], row[2], row[3], row[4]), -1) for row in streets], dtype=np.int64
         )
         self.names, name_of = _codes([row[6] for row in streets])
-        # Indexes into the per-query arrays as numpy's own index type: an int32 index array would be converted
-        # on every lookup (three times slower).
-        self.street_name = name_of.astype(np.intp)
         postcodes, towns = [], []
         self.street_split = np.zeros(len(streets), dtype=bool)
         for i, row in enumerate(streets):
@@ -224,25 +239,25 @@ class AddressIndex:
             else:  # not "name postcode town" (cut at 400 characters, say): scored on its whole text
                 postcodes.append("")
                 towns.append(text)
-        # Postings over the distinct names, postcodes and towns (far fewer than streets), and each street's.
-        self.name_postings = _postings(self.names)
+        # Every text the typo path scores, as trigram ids in one store: the distinct names, the distinct rests
+        # ("postcode town") and the places' towns (the exact path's town). A street's text is its name followed
+        # by its rest (the rest alone where it is not split).
+        store = _TrigramStore()
+        self.name_text = np.array([store.add(name) for name in self.names], dtype=np.int32)
+        self.street_head = np.where(self.street_split, self.name_text[name_of], -1).astype(np.int32)
+        self.street_tail = np.array(
+            [store.add(f"{postcode} {town}") for postcode, town in zip(postcodes, towns, strict=True)], dtype=np.int32
+        )
+        self.place_town_text = np.array([store.add(town) for town in self.place_town], dtype=np.int32)
+        # Posting lists (by trigram id) over the distinct names, postcodes and towns: far fewer than streets.
         self.postcodes_distinct, street_postcode = _codes(postcodes)
         self.towns_distinct, street_town = _codes(towns)
-        self.street_postcode, self.street_town = street_postcode.astype(np.intp), street_town.astype(np.intp)
-        self.postcode_postings = _postings(self.postcodes_distinct)
-        self.town_postings = _postings(self.towns_distinct)
-        self.postcode_size = np.array([len(trigram_set(p)) for p in self.postcodes_distinct], dtype=np.int64)
-        # Each text's trigrams in pg_trgm's order, for word_similarity (the trigram strings shared, not copied).
-        shared: dict[str, str] = {}
-        self.name_trigrams = [tuple(shared.setdefault(t, t) for t in trigrams(name)) for name in self.names]
-        rest_trigrams: dict[str, tuple[str, ...]] = {}
-        self.text_trigrams = []
-        for i, (postcode, town) in enumerate(zip(postcodes, towns, strict=True)):
-            rest = f"{postcode} {town}"
-            if rest not in rest_trigrams:
-                rest_trigrams[rest] = tuple(shared.setdefault(t, t) for t in trigrams(rest))
-            name_part = self.name_trigrams[name_of[i]] if self.street_split[i] else ()
-            self.text_trigrams.append(name_part + rest_trigrams[rest])
+        self.street_name_code = name_of.astype(np.int32)
+        self.street_postcode, self.street_town = street_postcode.astype(np.int32), street_town.astype(np.int32)
+        self.name_postings = store.postings(self.names)
+        self.postcode_postings = store.postings(self.postcodes_distinct)
+        self.town_postings = store.postings(self.towns_distinct)
+        self.vocabulary, self.trigrams, self.trigram_start = store.freeze()
 
     # --- Search -------------------------------------------------------------------------------------------------
 
@@ -283,19 +298,21 @@ class AddressIndex:
         town if any, best town first."""
         start = self._first_text_at_least(f"{prefix} ".encode())
         end = self._first_text_at_least(f"{prefix}!".encode())
+        rows = self.text_rows[start:end]
+        places = self.place[rows]
+        if postcode:
+            keep = self.place_postcode_code[places] == self.postcode_code.get(postcode, -1)
+            rows, places = rows[keep], places[keep]
+        town_scores = np.zeros(len(rows))
+        if town and len(rows):
+            # A prefix often matches many addresses of one street: each place's town is scored once.
+            distinct, inverse = np.unique(places, return_inverse=True)
+            heads = np.full(len(distinct), -1, dtype=np.int32)
+            town_scores = self._word_similarities(self._query(town), heads, self.place_town_text[distinct])[inverse]
+            keep = town_scores >= town_threshold
+            rows, places, town_scores = rows[keep], places[keep], town_scores[keep]
         found = []
-        town_scores: dict[int, float] = {}  # per place: a prefix often matches many addresses of one street
-        for row in (int(r) for r in self.text_rows[start:end]):
-            place = int(self.place[row])
-            if postcode and self.place_postcode[place] != postcode:
-                continue
-            town_score = 0.0
-            if town:
-                town_score = town_scores.get(place)
-                if town_score is None:
-                    town_score = town_scores[place] = word_similarity(town, self.place_town[place])
-            if town and town_score < town_threshold:
-                continue
+        for row, place, town_score in zip(rows.tolist(), places.tolist(), town_scores.tolist(), strict=True):
             key = (
                 -town_score,
                 self.place_postcode[place],
@@ -416,166 +433,91 @@ class AddressIndex:
                 remaining -= 1
             row += 1
 
+    def _query(self, text: str) -> tuple[np.ndarray, int]:
+        """A query's distinct trigrams as the store's ids (only those it knows: the others match no text) and
+        how many distinct trigrams it has in all (pg_trgm's ulen1)."""
+        held = trigram_set(text)
+        vocabulary = self.vocabulary
+        return np.array([vocabulary[t] for t in held if t in vocabulary], dtype=np.uint32), len(held)
+
+    def _word_similarities(self, query: tuple[np.ndarray, int], heads: np.ndarray, tails: np.ndarray) -> np.ndarray:
+        """word_similarity(query, text) for the texts heads[i] + tails[i] of the store, as float64 holding the
+        float4 values (which compare with a threshold as PostgreSQL compares them)."""
+        out = np.empty(len(tails), dtype=np.float32)
+        ids, ulen1 = query
+        _trgm.word_similarities(ids, ulen1, len(self.vocabulary), self.trigrams, self.trigram_start, heads, tails, out)
+        return out.astype(np.float64)
+
+    def _hits(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How many of a query's trigrams each distinct name, postcode and town holds."""
+        hits = []
+        for (postings, starts), size in (
+            (self.name_postings, len(self.names)),
+            (self.postcode_postings, len(self.postcodes_distinct)),
+            (self.town_postings, len(self.towns_distinct)),
+        ):
+            counts = np.zeros(size, dtype=np.int32)
+            _trgm.count_hits(postings, starts, ids, counts)
+            hits.append(counts)
+        return tuple(hits)
+
+    def _street_similarities(self, query: tuple[np.ndarray, int], streets: np.ndarray) -> np.ndarray:
+        """word_similarity(query, street's search_text) for these streets. Where a street's postcode and town hold
+        none of the query's trigrams, pg_trgm's walk finds nothing after the name: the value is the name's,
+        computed once for all the streets of that name."""
+        name_hits, postcode_hits, town_hits = self._hits(query[0])
+        names, inverse = np.unique(self.street_name_code[streets], return_inverse=True)
+        values = self._word_similarities(query, np.full(len(names), -1, dtype=np.int32), self.name_text[names])
+        values = values[inverse]
+        rest_counts = (postcode_hits[self.street_postcode[streets]] > 0) | (town_hits[self.street_town[streets]] > 0)
+        whole = np.nonzero(rest_counts | ~self.street_split[streets])[0]
+        if len(whole):
+            chosen = streets[whole]
+            values[whole] = self._word_similarities(query, self.street_head[chosen], self.street_tail[chosen])
+        return values
+
     def _similar_streets(self, words: str, street: str, wanted: int) -> list[tuple[float, float, int]]:
-        """(score, street_score, street position) of the chosen streets, best first."""
-        street_trigrams = trigram_set(street)
-        if not street_trigrams:
+        """(score, street_score, street position) of the chosen streets, best first: the statement's `c` and `s`.
+        The typed street's word similarity must reach the strict threshold where any street reaches it, else the
+        lenient one (the statement's WHERE). A street holding fewer than threshold x the typed street's trigrams
+        cannot reach it, so the posting lists give the candidates, strict ones first; each is scored in C."""
+        street_query = self._query(street)
+        ids, size = street_query
+        if not size:
             return []
-        scorer = _Scorer(self, street)
-        word_scorer = scorer if words == street else _Scorer(self, words)
-        candidates = scorer.candidates(LENIENT)
-        if not candidates.size:
-            return []
-        bound = scorer.bounds(candidates)
-        # Does any street reach the strict threshold? Then only those count (the statement's WHERE).
-        threshold = LENIENT
-        for k in np.argsort(-bound, kind="stable"):
-            if bound[k] < STRICT - _EPSILON:
+        name_hits, postcode_hits, town_hits = self._hits(ids)
+        out = np.empty(len(self.street_ids), dtype=np.int32)
+        for threshold in (STRICT, LENIENT):
+            found = _trgm.holding(
+                (threshold - _EPSILON) * size,
+                name_hits,
+                self.street_name_code,
+                postcode_hits,
+                self.street_postcode,
+                town_hits,
+                self.street_town,
+                out,
+            )
+            candidates = out[:found].copy()
+            reaching = self._street_similarities(street_query, candidates) >= threshold
+            if reaching.any():
                 break
-            if scorer.reaches(int(candidates[k]), STRICT):
-                threshold = STRICT
-                break
-        # Only streets whose bound reaches the threshold can count: with the strict one, far fewer.
-        keep = bound >= threshold - _EPSILON
-        candidates, bound = candidates[keep], bound[keep]
-        score_bound = word_scorer.bounds(candidates) if word_scorer is not scorer else bound
-        best: list[float] = []  # a min-heap of the best `wanted` scores so far
+        candidates = candidates[reaching]
+        scores = self._street_similarities(self._query(words), candidates)
+        if len(candidates) > wanted:  # the wanted-th best score decides; ties at it go by street_score and id
+            at_least = -np.partition(-scores, wanted - 1)[wanted - 1]
+            best = scores >= at_least
+            candidates, scores = candidates[best], scores[best]
         chosen = []
         street_scores: dict[str, float] = {}  # similarity(street name, typed street), per name
-        for k in np.argsort(-score_bound, kind="stable"):
-            if len(best) == wanted and score_bound[k] + _EPSILON < best[0]:
-                break
-            s = int(candidates[k])
-            if not scorer.reaches(s, threshold):
-                continue
-            score = word_scorer.score(s)
+        for s, score in zip(candidates.tolist(), scores.tolist(), strict=True):
             name = self.street_names_lu[s]
             street_score = street_scores.get(name)
             if street_score is None:
                 street_score = street_scores[name] = similarity(name, street)
             chosen.append((-score, -street_score, int(self.street_ids[s]), s))
-            if len(best) < wanted:
-                heapq.heappush(best, score)
-            elif score > best[0]:
-                heapq.heapreplace(best, score)
         chosen.sort()
         return [(-score, -street_score, s) for score, street_score, _, s in chosen[:wanted]]
-
-
-class _Scorer:
-    """word_similarity(query, street's search_text) for one query over the streets.
-
-    A street's text is its name, its postcode and its town, in that order. pg_trgm walks the text from the left,
-    so its value for the whole text is at least its value for the name, which is the same for every street of
-    that name (computed once). Stretches that reach into the postcode or town can raise it, but no higher than
-    the query's trigrams they hold over the query's trigrams plus the postcode's that the query lacks (a stretch
-    from the name into the town spans the whole postcode); where that bound does not beat the name's value, the
-    name's value is the text's. The same parts bound every street at once, to choose what to score."""
-
-    def __init__(self, index: AddressIndex, query: str):
-        self.index = index
-        self.trigrams = trigram_set(query)
-        self.size = len(self.trigrams)
-        self.name_hits = _hits(index.name_postings, self.trigrams, len(index.names))
-        self.postcode_hits = _hits(index.postcode_postings, self.trigrams, len(index.postcodes_distinct))
-        self.town_hits = _hits(index.town_postings, self.trigrams, len(index.towns_distinct))
-        self.by_name: dict[int, float] = {}
-        self.by_positions: dict[tuple[int, ...], float] = {}
-
-    def candidates(self, threshold: float) -> np.ndarray:
-        """The streets that may reach `threshold`: those holding enough of the query's trigrams at all."""
-        index = self.index
-        held = (
-            self.name_hits[index.street_name]
-            + self.postcode_hits[index.street_postcode]
-            + self.town_hits[index.street_town]
-        )
-        return np.nonzero(held >= (threshold - _EPSILON) * self.size)[0]
-
-    def bounds(self, streets: np.ndarray) -> np.ndarray:
-        """At least these streets' word similarities (see the class): the best a stretch within the name and
-        postcode, within postcode and town, or from the name into the town could give."""
-        index = self.index
-        names = self.name_hits[index.street_name[streets]]
-        postcode = self.postcode_hits[index.street_postcode[streets]]
-        rest = postcode + self.town_hits[index.street_town[streets]]
-        lacking = index.postcode_size[index.street_postcode[streets]] - postcode
-        return np.maximum(np.maximum(names + postcode, rest) / self.size, (names + rest) / (self.size + lacking))
-
-    def _name_value(self, s: int) -> float:
-        name = int(self.index.street_name[s])
-        value = self.by_name.get(name)
-        if value is None:
-            value = self.by_name[name] = self._similarity(self.index.name_trigrams[name])
-        return value
-
-    def _rest_bound(self, s: int) -> float:
-        """At most what a stretch ending in the postcode or town gives; 2.0 where the parts are not known."""
-        index = self.index
-        if not index.street_split[s]:
-            return 2.0
-        names = int(self.name_hits[index.street_name[s]])
-        code = int(index.street_postcode[s])
-        postcode = int(self.postcode_hits[code])
-        rest = postcode + int(self.town_hits[index.street_town[s]])
-        lacking = int(index.postcode_size[code]) - postcode
-        within_postcode = (names + postcode) / self.size if postcode else 0.0
-        return max(within_postcode, rest / self.size, (names + rest) / (self.size + lacking))
-
-    def score(self, s: int) -> float:
-        index = self.index
-        value = self._name_value(s)
-        touched = self.postcode_hits[index.street_postcode[s]] or self.town_hits[index.street_town[s]]
-        if (touched or not index.street_split[s]) and self._rest_bound(s) > value:
-            return self._similarity(index.text_trigrams[s])
-        return value
-
-    def reaches(self, s: int, threshold: float) -> bool:
-        """score(s) >= threshold, without computing it where the name decides."""
-        if self.index.street_split[s] and self._name_value(s) >= threshold:
-            return True
-        if self._rest_bound(s) < threshold - _EPSILON:
-            return False
-        return self.score(s) >= threshold
-
-    def _similarity(self, text: tuple[str, ...]) -> float:
-        """word_similarity of the query to a text given by its trigrams. pg_trgm's walk only ever compares
-        stretches from the first to the last trigram the query has; where no trigram repeats among those (nearly
-        always), the walk reduces to one over the positions of the query's trigrams (a stretch's ratio only
-        grows while its start drops trigrams the query lacks, so pg's search for the best start always stops on
-        one the query has, the first of the best), and the result depends on those positions alone."""
-        query = self.trigrams
-        found = [i for i, t in enumerate(text) if t in query]
-        if not found:
-            return 0.0
-        first = found[0]
-        span = text[first : found[-1] + 1]
-        if len(set(span)) != len(span) or len(query) + len(text) >= 4096:
-            return word_similarity_with(query, list(text))
-        key = tuple(i - first for i in found)
-        value = self.by_positions.get(key)
-        if value is None:
-            value = self.by_positions[key] = _walk(key, len(query))
-        return value
-
-
-def _walk(found: tuple[int, ...], ulen1: int) -> float:
-    """pg_trgm's iterate_word_similarity over a text whose trigrams do not repeat, given the positions of the
-    query's trigrams in it and the number of the query's distinct trigrams."""
-    best = 0.0
-    low = 0
-    for k, end in enumerate(found):
-        # The stretch from found[j] to `end` holds k - j + 1 of the query's trigrams in end - found[j] + 1.
-        current = (k - low + 1) / (ulen1 + end - found[low] - (k - low))
-        start = low
-        for j in range(low + 1, k + 1):
-            ratio = (k - j + 1) / (ulen1 + end - found[j] - (k - j))
-            if ratio > current:
-                current, start = ratio, j
-        low = start
-        if current > best:
-            best = current
-    return to_float4(best)
 
 
 # --- The process's copy --------------------------------------------------------------------------------------
