@@ -20,7 +20,11 @@ COPY sectorscans ./sectorscans
 COPY buurtgesprekken ./buurtgesprekken
 COPY meldingen ./meldingen
 COPY rapportage ./rapportage
-RUN pip install --no-cache-dir .
+# Editable, so that the C extension (wijken/lookup/_trgm.c) is built into /app, where the code is imported from;
+# the compiler is removed in the same layer.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install --no-cache-dir -e . \
+    && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 COPY . .
 COPY --from=frontend /app/node_modules ./node_modules
 # Build-time values only: collectstatic and compilemessages need settings, not real secrets or services.

@@ -7,6 +7,7 @@ packages=(
   gdal-bin libgdal32 libgeos-c1v5 libproj25     # GeoDjango's GDAL/GEOS/PROJ
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core  # WeasyPrint
   gettext                                       # compilemessages
+  gcc libc6-dev                                 # builds the address search's C extension (wijken/lookup/_trgm.c)
   redis-server                                  # only started when no Redis answers
   nodejs npm                                    # front-end packages from the npm registry
   chromium chromium-driver                      # looking at pages: scripts/screenshot.py
@@ -21,6 +22,12 @@ done
 # node/npm may come from elsewhere (nodesource, nvm): a working npm is enough.
 if command -v npm >/dev/null; then
   tmp=(); for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || tmp+=("$p"); done; missing=("${tmp[@]+"${tmp[@]}"}")
+fi
+# The C extension also needs the headers of the Python that builds it: Debian's python3-dev for Debian's python3
+# (pyenv's and python.org's builds carry their own).
+python=${PYTHON:-python3}
+if command -v "$python" >/dev/null && ! "$python" -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+  missing+=(python3-dev)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then

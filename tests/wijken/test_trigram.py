@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from wijken.lookup import trigram
-from wijken.lookup.trigram import as_fetched, similarity, trigram_set, trigrams, word_similarity, word_similarity_with
+from wijken.lookup import _trgm
+from wijken.lookup.trigram import as_fetched, similarity, trigram_set, trigrams, word_similarity
 
 CSV = settings.BASE_DIR / "data" / "oostende_adressen_crab2014.csv"
 
@@ -211,12 +211,12 @@ def test_trigram_sets_are_show_trgm(db, oostende_streets):
     assert [trigram_set(t) for t in texts] == postgres
 
 
-def test_long_text_takes_the_float4_path(db, oostende_streets):
-    """Past 4,096 trigrams the ratios are compared as float4, as pg does (the double shortcut is exact only
-    below that); the result still equals PostgreSQL's."""
+def test_long_text(db, oostende_streets):
+    """Past 4,096 trigrams two ratios can be equal as float4 and different as doubles: pg's float4 arithmetic
+    decides, and the C walk does the same arithmetic."""
     rnd = random.Random(3)
     long_text = " ".join(street for street, _, _ in rnd.sample(oostende_streets, 300))
-    assert len(trigrams(long_text)) > trigram._EXACT_DOUBLE_LIMIT
+    assert len(trigrams(long_text)) > 4096
     queries = ["kerkstraat", "sint-petrusstraat 8400", "zeedijk", "aa"]
     assert_same_as_postgres([(q, long_text) for q in queries])
 
@@ -283,18 +283,9 @@ def test_word_similarity_is_pgs_greedy_search_not_the_best_stretch(db):
     assert_same_as_postgres([(query, text) for query, text, _ in cases])
 
 
-def test_word_similarity_with_reuses_the_query():
-    query = trigram_set("kerkstrat")
-    for text in ["kerkstraat 8400 oostende", "sint-petrusstraat 8400 oostende", "", "kerk"]:
-        expected = word_similarity("kerkstrat", text)
-        assert word_similarity_with(query, text) == expected
-        assert word_similarity_with(query, trigrams(text)) == expected
-        assert word_similarity_with(set(query), tuple(trigrams(text))) == expected
-
-
-def test_double_shortcut_equals_the_float4_transcription(oostende_streets):
-    """The fast loop compares doubles, the literal transcription float32s: the same on thousands of pairs,
-    with repeated trigrams on purpose."""
+def test_repetitive_strings_against_postgres(db, oostende_streets):
+    """Strings made of few letters repeat trigrams everywhere, which is where pg's greedy walk is delicate
+    (lastpos, the lower bound that only moves forward): thousands of them, and typed streets inside other texts."""
     rnd = random.Random(11)
     alphabet = "ab ds"
     pairs = [
@@ -307,10 +298,52 @@ def test_double_shortcut_equals_the_float4_transcription(oostende_streets):
     for _ in range(1000):
         (a, p, t), (b, q, u) = rnd.sample(oostende_streets, 2)
         pairs.append((rnd.choice(_typos(rnd, a)), f"{b} {a} {p} {t}"))
-    for query, text in pairs:
-        query_set, text_trigrams = trigram_set(query), trigrams(text)
-        fast = word_similarity_with(query_set, text_trigrams)
-        literal = (
-            trigram._iterate_word_similarity_float4(query_set, text_trigrams) if query_set and text_trigrams else 0.0
-        )
-        assert fast == literal, (query, text)
+    assert_same_as_postgres(pairs)
+
+
+def test_the_c_walk_refuses_what_it_cannot_read():
+    """Wrong arrays give a Python exception, never a crash or a read outside them."""
+    u32 = lambda *v: np.array(v, dtype=np.uint32)  # noqa: E731
+    assert _trgm.word_similarity(u32(0, 1), 2, u32(0, 1, 2), 3) == 1.0
+    with pytest.raises(TypeError, match="4-byte unsigned"):
+        _trgm.word_similarity(np.array([0, 1], dtype=np.int64), 2, u32(0, 1), 3)
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        _trgm.word_similarity(u32(0, 7), 2, u32(0, 1), 3)
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        _trgm.word_similarity(u32(0), 1, u32(0, 9), 3)
+    with pytest.raises(ValueError, match="ulen1"):
+        _trgm.word_similarity(u32(0, 1), 1, u32(0, 1), 3)
+    # A store of two texts, [0 1 2] and [1]; the query holds 0 and 1 of its 2 trigrams.
+    store, starts = u32(0, 1, 2, 1), np.array([0, 3, 4], dtype=np.int64)
+    out = np.zeros(2, dtype=np.float32)
+    heads, tails = np.array([-1, 1], np.int32), np.array([1, 0], np.int32)
+    _trgm.word_similarities(u32(0, 1), 2, 3, store, starts, heads, tails, out)
+    assert out.tolist() == [0.5, 1.0]  # [1] alone: 1 of 2; [1] + [0 1 2]: the stretch "1 0" holds both
+    with pytest.raises(IndexError, match="no such store text"):
+        _trgm.word_similarities(u32(0), 1, 3, store, starts, np.array([-1], np.int32), np.array([5], np.int32), out[:1])
+    with pytest.raises(ValueError, match="same length"):
+        _trgm.word_similarities(u32(0), 1, 3, store, starts, np.array([-1], np.int32), np.array([0], np.int32), out)
+    with pytest.raises(BufferError):
+        _trgm.word_similarities(u32(0), 1, 3, store, starts, np.array([-1], np.int32), np.array([0], np.int32), b"xxxx")
+    hits = np.zeros(2, dtype=np.int32)
+    _trgm.count_hits(np.array([0, 1, 1], np.int32), np.array([0, 2, 3], np.int64), u32(0, 1), hits)
+    assert hits.tolist() == [1, 2]
+    with pytest.raises(IndexError):
+        _trgm.count_hits(np.array([0, 5], np.int32), np.array([0, 2], np.int64), u32(0), hits)
+
+
+def test_first_at_least_is_bisect_left_over_the_texts():
+    """The exact path's binary search: what bisect.bisect_left gives over the same sorted byte strings, for keys
+    inside, between, before and after them, prefixes included."""
+    import bisect
+
+    rnd = random.Random(5)
+    texts = sorted({"".join(rnd.choice("ab ") for _ in range(rnd.randrange(0, 6))).encode() for _ in range(300)})
+    buffer = b"".join(texts)
+    starts = np.concatenate(([0], np.cumsum([len(t) for t in texts]))).astype(np.int64)
+    keys = [b"", b"a", b"ab", b"b ", b"bbbbbbb", b"\xff", *texts, *(t + b"!" for t in texts[:50])]
+    for key in keys:
+        assert _trgm.first_at_least(buffer, starts, key) == bisect.bisect_left(texts, key), key
+    assert _trgm.first_at_least(b"", np.zeros(1, dtype=np.int64), b"a") == 0  # no texts at all
+    with pytest.raises(ValueError, match="outside the buffer"):
+        _trgm.first_at_least(b"abc", np.array([0, 9], dtype=np.int64), b"a")

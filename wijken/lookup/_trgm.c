@@ -1,6 +1,7 @@
 /*
- * pg_trgm's word_similarity() over trigram ids, and the loops of the address index's typo path (addressindex.py)
- * that are too slow in CPython: about 40 times faster, so that a search with a typo costs what one without does.
+ * pg_trgm's word_similarity() over trigram ids, and the address index's inner loops (addressindex.py) that are
+ * too slow in CPython: scoring the candidate streets of a typo, counting posting lists, the exact path's binary
+ * search.
  *
  * A trigram is an id (a uint32) here, given by the index's vocabulary: word_similarity() only ever asks whether
  * two trigrams are equal, so ids answer exactly what PostgreSQL's trigram bytes do. walk() is
@@ -411,7 +412,60 @@ done:
     return PyLong_FromSsize_t(found);
 }
 
+/* --- The exact path --------------------------------------------------------------------------------------- */
+
+PyDoc_STRVAR(first_at_least_doc,
+"first_at_least(texts, starts, key) -> int\n\n"
+"In texts sorted by their bytes (text i is texts[starts[i]:starts[i + 1]], starts int64), the position of the "
+"first that is not below `key` (bytes), by binary search: bisect_left over the texts.");
+
+static PyObject *
+first_at_least(PyObject *self, PyObject *args)
+{
+    PyObject *texts_obj, *starts_obj;
+    Py_buffer texts, starts, key;
+    Py_ssize_t lo = 0, hi;
+
+    if (!PyArg_ParseTuple(args, "OOy*", &texts_obj, &starts_obj, &key))
+        return NULL;
+    if (!get_array(texts_obj, &texts, 1, 'u', 0, "texts")) {
+        PyBuffer_Release(&key);
+        return NULL;
+    }
+    if (!get_array(starts_obj, &starts, 8, 'i', 0, "starts")) {
+        PyBuffer_Release(&texts);
+        PyBuffer_Release(&key);
+        return NULL;
+    }
+    const unsigned char *bytes = texts.buf, *wanted = key.buf;
+    const int64_t *start = starts.buf;
+    hi = N_ITEMS(starts) - 1;
+    if (hi < 0)
+        hi = 0;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        int64_t from = start[mid], to = start[mid + 1];
+        if (from < 0 || to < from || to > texts.len) {
+            PyErr_SetString(PyExc_ValueError, "starts: a text outside the buffer");
+            break;
+        }
+        size_t length = (size_t) (to - from), common = length < (size_t) key.len ? length : (size_t) key.len;
+        int cmp = memcmp(bytes + from, wanted, common);
+        if (cmp < 0 || (cmp == 0 && length < (size_t) key.len))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    PyBuffer_Release(&texts);
+    PyBuffer_Release(&starts);
+    PyBuffer_Release(&key);
+    if (PyErr_Occurred())
+        return NULL;
+    return PyLong_FromSsize_t(lo);
+}
+
 static PyMethodDef methods[] = {
+    {"first_at_least", first_at_least, METH_VARARGS, first_at_least_doc},
     {"word_similarity", word_similarity, METH_VARARGS, word_similarity_doc},
     {"word_similarities", word_similarities, METH_VARARGS, word_similarities_doc},
     {"count_hits", count_hits, METH_VARARGS, count_hits_doc},
@@ -422,7 +476,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     "_trgm",
-    "pg_trgm's word_similarity() over trigram ids, and the address index's typo-path loops (see _trgm.c).",
+    "pg_trgm's word_similarity() over trigram ids, and the address index's inner loops (see _trgm.c).",
     -1,
     methods,
 };

@@ -170,16 +170,6 @@ class AddressIndex:
         self.text_start = np.concatenate(([0], np.cumsum(np.concatenate(lengths) if lengths else [])))
         self.text_start = self.text_start.astype(np.int64)
         del buffer
-        # The first 8 bytes of each text as one number (zeros after a shorter text), in the same order: numpy
-        # narrows a binary search to the texts that share a key's first 8 bytes.
-        raw = np.frombuffer(self.text_buffer, dtype=np.uint8)
-        self.text_prefix = np.zeros(len(self.text_start) - 1, dtype=np.uint64)
-        for k in range(8):
-            at = self.text_start[:-1] + k
-            inside = at < self.text_start[1:]
-            byte = np.zeros(len(at), dtype=np.uint64)
-            byte[inside] = raw[at[inside]]
-            self.text_prefix |= byte << np.uint64(8 * (7 - k))
         places = list(place_of)
         self.place_key = place_of
         self.place_country, self.place_street, self.place_postcode, self.place_municipality = (
@@ -261,22 +251,9 @@ class AddressIndex:
 
     # --- Search -------------------------------------------------------------------------------------------------
 
-    def _text_at(self, i: int) -> bytes:
-        return self.text_buffer[self.text_start[i] : self.text_start[i + 1]]
-
     def _first_text_at_least(self, key: bytes) -> int:
         """The position of the first text (in byte order) that is not below `key`."""
-        first8 = np.uint64(int.from_bytes(key[:8].ljust(8, b"\0"), "big"))
-        # Below lo the texts start lower than the key; from hi on, higher. Only those between need comparing.
-        lo = int(np.searchsorted(self.text_prefix, first8, side="left"))
-        hi = int(np.searchsorted(self.text_prefix, first8, side="right"))
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self._text_at(mid) < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return _trgm.first_at_least(self.text_buffer, self.text_start, key)
 
     def _record(self, row: int, **extra) -> dict:
         place = int(self.place[row])

@@ -4,8 +4,9 @@ Why: the address search ranks its street candidates by ``word_similarity(query, 
 ``similarity(street, typed street)``. To rank them in memory instead of in PostgreSQL, without changing a single
 answer, the scores must be the very float4 values PostgreSQL 15 computes, ties included. This module follows
 contrib/pg_trgm/trgm_op.c of PostgreSQL 15 step by step (generate_trgm_only, make_trigrams, generate_trgm,
-cnt_sml with DIVUNION, calc_word_similarity, make_positional_trgm, iterate_word_similarity without the STRICT
-and CHECK_ONLY flags); tests/wijken/test_trigram.py compares it with the real PostgreSQL on thousands of pairs.
+cnt_sml with DIVUNION, calc_word_similarity); its walk, iterate_word_similarity without the STRICT and
+CHECK_ONLY flags, is transcribed line for line in C (_trgm.c), float4 arithmetic included.
+tests/wijken/test_trigram.py compares both functions with the real PostgreSQL on thousands of pairs.
 
 How pg_trgm sees a string (the defaults of trgm.h: KEEPONLYALNUM, IGNORECASE, LPADDING 2, RPADDING 1):
 
@@ -17,9 +18,10 @@ How pg_trgm sees a string (the defaults of trgm.h: KEEPONLYALNUM, IGNORECASE, LP
   words.
 - similarity() uses the sorted, deduplicated set of trigrams; word_similarity() uses the trigrams in generation
   order, duplicates kept, because it looks for a stretch of consecutive trigrams of the second string that
-  matches the first well (greedily: see _iterate_word_similarity).
+  matches the first well (greedily: pg's lower bound only moves forward, see _trgm.c).
 
-Trigrams are the 3-character Python strings themselves. PostgreSQL stores a trigram of three single-byte
+Trigrams are the 3-character Python strings themselves (word_similarity() numbers them for the C walk).
+PostgreSQL stores a trigram of three single-byte
 characters as those bytes, but one with a multibyte character (é, ß, ...) as 3 bytes of a CRC32 of it
 (compact_trigram). Only equality of trigrams matters to both functions, so strings give the same results, except
 in the astronomically rare case of two different multibyte trigrams whose CRCs share their 3 bytes (pg would
@@ -40,11 +42,13 @@ from __future__ import annotations
 import re
 import struct
 import unicodedata
-from collections.abc import Sequence
+from array import array
 from functools import lru_cache
 from operator import itemgetter
 
 import numpy as np
+
+from . import _trgm
 
 __all__ = [
     "as_fetched",
@@ -53,17 +57,9 @@ __all__ = [
     "trigram_set",
     "trigrams",
     "word_similarity",
-    "word_similarity_with",
 ]
 
 _ASCII_WORDS = re.compile(r"[a-z0-9]+")
-
-# Below this many trigrams (query's unique ones plus the text's), comparing the ratios as Python floats (doubles)
-# gives exactly the decisions PostgreSQL takes on float4 values: two different fractions with denominators under
-# 2**12 differ by more than 1/2**24, more than float4 rounding (at most half an ulp, 2**-25 below 1) can close,
-# and equal fractions are equal in both. Longer input goes to the literal float4 transcription.
-_EXACT_DOUBLE_LIMIT = 4096
-
 
 _FLOAT4 = struct.Struct("f")
 
@@ -138,26 +134,18 @@ def similarity(a: str, b: str) -> float:
 def word_similarity(a: str, b: str) -> float:
     """pg_trgm's ``word_similarity(a, b)``: how well the typed query ``a`` matches the best stretch of ``b``.
 
-    Not symmetric: ``a`` is the query, ``b`` the longer text (a street's search_text), as in PostgreSQL. To
-    score one query against many texts, compute the query's trigrams once and call word_similarity_with().
+    Not symmetric: ``a`` is the query, ``b`` the longer text (a street's search_text), as in PostgreSQL. pg's
+    walk over the text (iterate_word_similarity) runs in C, on trigram ids (_trgm.c); the address index calls
+    it directly, on the ids of its own vocabulary, to score many texts at once.
     """
     query = trigram_set(a)
-    return word_similarity_with(query, b)
-
-
-def word_similarity_with(query: frozenset[str] | set[str], text: str | Sequence[str]) -> float:
-    """word_similarity() with the query's trigrams already made: ``query`` is ``trigram_set(typed query)``;
-    ``text`` is the text, or its ``trigrams(text)`` list when the caller keeps those.
-
-    Only the query's distinct trigrams matter (calc_word_similarity counts them as ulen1), so a set is enough.
-    """
-    trg2 = trigrams(text) if isinstance(text, str) else text
-    ulen1 = len(query)
-    if not ulen1 or not trg2:
+    text = trigrams(b)
+    if not query or not text:
         return 0.0
-    if ulen1 + len(trg2) >= _EXACT_DOUBLE_LIMIT:
-        return _iterate_word_similarity_float4(query, trg2)
-    return to_float4(_iterate_word_similarity(query, ulen1, trg2))
+    ids: dict[str, int] = {}
+    text_ids = array("I", [ids.setdefault(t, len(ids)) for t in text])
+    query_ids = array("I", [ids[t] for t in query if t in ids])  # the others occur nowhere in the text
+    return _trgm.word_similarity(query_ids, len(query), text_ids, len(ids))
 
 
 def as_fetched(score: float) -> float:
@@ -171,128 +159,3 @@ def as_fetched(score: float) -> float:
     shown to people, compared with stored ones) goes through this; numpy prints the same shortest decimal as
     PostgreSQL's float4out."""
     return float(str(np.float32(score)))
-
-
-def _iterate_word_similarity(query: frozenset[str] | set[str], ulen1: int, trg2: Sequence[str]) -> float:
-    """iterate_word_similarity() without flags, as doubles (exact for short input, see _EXACT_DOUBLE_LIMIT).
-
-    pg walks the text's trigrams; at each one that is also in the query (an "upper" bound) it tries every lower
-    bound from the current one up to it and keeps the first that gives the highest ratio
-        count / (ulen1 + ulen2 - count)
-    with count the distinct query trigrams and ulen2 the distinct trigrams in the stretch [lower, upper]. The
-    lower bound never moves back: a greedy search, so its result is not always the best stretch there is, and
-    this function must take exactly the same steps.
-    """
-    found_at = [trg in query for trg in trg2]
-    if True not in found_at:
-        return 0.0
-    # Not in pg, same result: pg counts nothing before the first trigram the query has (its lower bound is -1
-    # until then), and what comes after the last one is counted but never used. Skip both.
-    first = found_at.index(True)
-    end = len(found_at) - found_at[::-1].index(True)
-    lastpos: dict[str, int] = {}  # last position of each trigram seen since `lower` (-1: forgotten)
-    lower = first
-    ulen2 = count = 0
-    best = 0.0
-    for i in range(first, end):
-        trg = trg2[i]
-        if lastpos.get(trg, -1) < 0:
-            ulen2 += 1
-            if found_at[i]:
-                count += 1
-        lastpos[trg] = i
-        if not found_at[i]:
-            continue
-        current = count / (ulen1 + ulen2 - count)
-        tmp_count = count
-        tmp_ulen2 = ulen2
-        prev_lower = lower
-        for tmp_lower in range(lower, i + 1):
-            # Not in pg, same result: no later lower bound can beat `current` once tmp_count / ulen1 cannot
-            # (count only falls as the bound moves up, and ulen2 >= count), so stop looking. This makes a
-            # good match cost about as many steps as it has trigrams, not their square.
-            if tmp_count / ulen1 <= current:
-                break
-            ratio = tmp_count / (ulen1 + tmp_ulen2 - tmp_count)
-            if ratio > current:
-                current = ratio
-                ulen2 = tmp_ulen2
-                lower = tmp_lower
-                count = tmp_count
-            tmp_trg = trg2[tmp_lower]
-            if lastpos[tmp_trg] == tmp_lower:
-                tmp_ulen2 -= 1
-                if found_at[tmp_lower]:
-                    tmp_count -= 1
-        if current > best:
-            best = current
-        for tmp_lower in range(prev_lower, lower):
-            tmp_trg = trg2[tmp_lower]
-            if lastpos[tmp_trg] == tmp_lower:
-                lastpos[tmp_trg] = -1
-    return best
-
-
-def _iterate_word_similarity_float4(query: frozenset[str] | set[str], trg2: Sequence[str]) -> float:
-    """calc_word_similarity() + iterate_word_similarity() transcribed literally, every ratio a numpy float32.
-
-    Slow; used for input too long for the double shortcut, and by the tests as a second opinion."""
-    # make_positional_trgm + qsort + the merge loop: one index per distinct trigram of either string,
-    # found[j] when the query has it; ulen1 counts the query's distinct trigrams.
-    merged = sorted([(t, -1) for t in query] + [(t, i) for i, t in enumerate(trg2)])
-    trg2indexes = [0] * len(trg2)
-    found = [False] * len(merged)
-    ulen1 = 0
-    j = 0
-    for k, (trg, index) in enumerate(merged):
-        if k > 0 and merged[k - 1][0] != trg:
-            if found[j]:
-                ulen1 += 1
-            j += 1
-        if index >= 0:
-            trg2indexes[index] = j
-        else:
-            found[j] = True
-    if merged and found[j]:
-        ulen1 += 1
-
-    f4 = np.float32
-    lastpos = [-1] * len(merged)
-    ulen2 = count = 0
-    upper = lower = -1
-    smlr_max = f4(0.0)
-    for i in range(len(trg2)):
-        trgindex = trg2indexes[i]
-        if lower >= 0 or found[trgindex]:
-            if lastpos[trgindex] < 0:
-                ulen2 += 1
-                if found[trgindex]:
-                    count += 1
-            lastpos[trgindex] = i
-        if found[trgindex]:
-            upper = i
-            if lower == -1:
-                lower = i
-                ulen2 = 1
-            smlr_cur = f4(count) / f4(ulen1 + ulen2 - count)
-            tmp_count = count
-            tmp_ulen2 = ulen2
-            prev_lower = lower
-            for tmp_lower in range(lower, upper + 1):
-                smlr_tmp = f4(tmp_count) / f4(ulen1 + tmp_ulen2 - tmp_count)
-                if smlr_tmp > smlr_cur:
-                    smlr_cur = smlr_tmp
-                    ulen2 = tmp_ulen2
-                    lower = tmp_lower
-                    count = tmp_count
-                tmp_trgindex = trg2indexes[tmp_lower]
-                if lastpos[tmp_trgindex] == tmp_lower:
-                    tmp_ulen2 -= 1
-                    if found[tmp_trgindex]:
-                        tmp_count -= 1
-            smlr_max = max(smlr_max, smlr_cur)
-            for tmp_lower in range(prev_lower, lower):
-                tmp_trgindex = trg2indexes[tmp_lower]
-                if lastpos[tmp_trgindex] == tmp_lower:
-                    lastpos[tmp_trgindex] = -1
-    return float(smlr_max)
