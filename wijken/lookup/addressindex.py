@@ -7,9 +7,10 @@ are not repeated here).
 - The exact path ("street number" typed as the register writes it): every address's search_text, sorted by its
   bytes (text_pattern_ops order) in one buffer, found by binary search.
 - The postcode path ("7411 AB 12"): the addresses sorted by postcode, house number, box, id.
-- The trigram path (typos): pg_trgm's word_similarity over the streets (trigram.py). Candidates come from
-  posting lists (numpy) and are ranked by an upper bound, so that only the streets that can still reach the
-  results are scored exactly; a street name that occurs in many places ("Kerkstraat") is scored once (_Scorer).
+- The trigram path (typos): pg_trgm's word_similarity over the streets. Posting lists give the streets that hold
+  enough of the query's trigrams to reach a threshold at all (the strict one first); those are scored exactly,
+  by pg_trgm's own walk transcribed in C (_trgm.c) over trigram ids, a street name once for all the streets
+  that share it where their postcode and town add nothing.
 
 Arrays rather than Python objects per address: loaded once in the gunicorn master (gunicorn.conf.py), their pages
 are shared by the workers and never written.
