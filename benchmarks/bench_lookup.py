@@ -431,6 +431,7 @@ class Server:
         self.port = port
         self.prefix = f"bench-{os.getpid()}-{int(time.time())}"
         self.log = common.RESULTS_DIR / f"gunicorn-{config.replace(':', '-')}.log"
+        self.extra_args: list[str] = []  # more gunicorn options (bench_stages: its --config)
 
     def env(self) -> dict:
         return common.bench_env(
@@ -475,6 +476,7 @@ class Server:
             # As deployed (Dockerfile): the application and the mijn-buurt read model are loaded once, in the
             # master, and shared by the workers (gunicorn.conf.py).
             "--preload",
+            *self.extra_args,
         ]
         common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         self.log_handle = self.log.open("w")
