@@ -51,6 +51,8 @@ LENIENT = 0.4
 STRICT = 0.6
 # The candidates' trigram count is compared with a threshold times the query's size: a margin against rounding.
 _EPSILON = 1e-6
+# Up to this many streets, scoring each whole costs less than finding the names they share.
+_SCORED_WHOLE = 64
 
 
 def _give_back_free_memory() -> None:
@@ -333,24 +335,38 @@ class AddressIndex:
         chosen = self._similar_streets(words, street, streets)
         number_codes = self._number_codes(number)
         typed_codes = self._typed_codes(words)
-        found = []
+        # The statement's order: the addresses with the typed number first; then by street (score, street score,
+        # name, postcode), and within one such street key by box and id. Each street offers its first `limit`
+        # addresses in the LATERAL's order, which yields its typed number's addresses first: those are taken from
+        # every street, the others only from as many streets as it takes to reach `limit`.
+        matched = []  # (key, row, street_match)
+        rest_of: dict[tuple, list] = {}  # street key: [(the street's remaining rows, street_match)]
         for score, street_score, s in chosen:
             place = int(self.street_place[s])
             if place < 0:
                 continue
             street_match = self.street_names_lu[s] == street
-            for row, number_match in self._street_rows(place, number_codes, typed_codes, limit):
-                key = (
-                    not number_match,
-                    -score,
-                    -street_score,
-                    self.place_street[place],
-                    self.place_postcode[place],
-                    self.boxes[self.box[row]],
-                    int(self.ids[row]),
-                )
-                found.append((key, row, street_match))
-        found.sort()
+            street_key = (-score, -street_score, self.place_street[place], self.place_postcode[place])
+            rows = self._street_rows(place, number_codes, typed_codes, limit)
+            remaining = []
+            for row, number_match in rows:
+                if not number_match:
+                    remaining.append(row)  # the first of the others; the rest stay in the generator
+                    break
+                matched.append(((False, *street_key, self.boxes[self.box[row]], int(self.ids[row])), row, street_match))
+            rest_of.setdefault(street_key, []).append((remaining, rows, street_match))
+        matched.sort()
+        found = matched[:limit]
+        for street_key in sorted(rest_of):
+            if len(found) >= limit:
+                break
+            others = [
+                ((True, *street_key, self.boxes[self.box[row]], int(self.ids[row])), row, street_match)
+                for remaining, rows, street_match in rest_of[street_key]
+                for row in (*remaining, *(row for row, _ in rows))
+            ]
+            others.sort()
+            found += others[: limit - len(found)]
         return [
             self._record(
                 row,
@@ -359,7 +375,7 @@ class AddressIndex:
                 street_match=street_match,
                 street_score=as_fetched(-key[2]),
             )
-            for key, row, street_match in found[:limit]
+            for key, row, street_match in found
         ]
 
     def _number_codes(self, number: str) -> dict[int, set[int] | None]:
@@ -439,11 +455,16 @@ class AddressIndex:
             hits.append(counts)
         return tuple(hits)
 
-    def _street_similarities(self, query: tuple[np.ndarray, int], streets: np.ndarray) -> np.ndarray:
-        """word_similarity(query, street's search_text) for these streets. Where a street's postcode and town hold
-        none of the query's trigrams, pg_trgm's walk finds nothing after the name: the value is the name's,
-        computed once for all the streets of that name."""
-        name_hits, postcode_hits, town_hits = self._hits(query[0])
+    def _street_similarities(
+        self, query: tuple[np.ndarray, int], streets: np.ndarray, hits: tuple | None = None
+    ) -> np.ndarray:
+        """word_similarity(query, street's search_text) for these streets (`hits`: the query's, if known). Where a
+        street's postcode and town hold none of the query's trigrams, pg_trgm's walk finds nothing after the name:
+        the value is the name's, computed once for all the streets of that name. A few streets are simply scored
+        whole."""
+        if len(streets) <= _SCORED_WHOLE:
+            return self._word_similarities(query, self.street_head[streets], self.street_tail[streets])
+        _, postcode_hits, town_hits = hits or self._hits(query[0])
         names, inverse = np.unique(self.street_name_code[streets], return_inverse=True)
         values = self._word_similarities(query, np.full(len(names), -1, dtype=np.int32), self.name_text[names])
         values = values[inverse]
@@ -463,7 +484,7 @@ class AddressIndex:
         ids, size = street_query
         if not size:
             return []
-        name_hits, postcode_hits, town_hits = self._hits(ids)
+        hits = name_hits, postcode_hits, town_hits = self._hits(ids)
         out = np.empty(len(self.street_ids), dtype=np.int32)
         for threshold in (STRICT, LENIENT):
             found = _trgm.holding(
@@ -477,7 +498,7 @@ class AddressIndex:
                 out,
             )
             candidates = out[:found].copy()
-            reaching = self._street_similarities(street_query, candidates) >= threshold
+            reaching = self._street_similarities(street_query, candidates, hits) >= threshold
             if reaching.any():
                 break
         candidates = candidates[reaching]
