@@ -120,6 +120,19 @@ get_array(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, char kind, int wr
 
 #define N_ITEMS(view) ((view).len / (view).itemsize)
 
+/* Release the first `got` of `views` and say whether the call failed: the common end of the functions below. */
+static PyObject *
+finish(Py_buffer **views, int got, PyObject *result)
+{
+    for (int k = 0; k < got; k++)
+        PyBuffer_Release(views[k]);
+    if (PyErr_Occurred()) {
+        Py_XDECREF(result);
+        return NULL;
+    }
+    return result;
+}
+
 /* The query's trigram ids marked in a zeroed array of `vocabulary` flags, and a lastpos array of -1s. */
 static int
 prepare(const Py_buffer *query, Py_ssize_t vocabulary, uint8_t **found, int32_t **lastpos)
@@ -294,11 +307,7 @@ done:
     free(found);
     free(lastpos);
     free(text);
-    for (int k = 0; k < got; k++)
-        PyBuffer_Release(views[k]);
-    if (PyErr_Occurred())
-        return NULL;
-    Py_RETURN_NONE;
+    return finish(views, got, Py_NewRef(Py_None));
 }
 
 /* --- Posting lists ------------------------------------------------------------------------------------------ */
@@ -353,11 +362,7 @@ count_hits(PyObject *self, PyObject *args)
     }
 
 done:
-    for (int k = 0; k < got; k++)
-        PyBuffer_Release(views[k]);
-    if (PyErr_Occurred())
-        return NULL;
-    Py_RETURN_NONE;
+    return finish(views, got, Py_NewRef(Py_None));
 }
 
 PyDoc_STRVAR(holding_doc,
@@ -405,11 +410,7 @@ holding(PyObject *self, PyObject *args)
     }
 
 done:
-    for (int k = 0; k < got; k++)
-        PyBuffer_Release(views[k]);
-    if (PyErr_Occurred())
-        return NULL;
-    return PyLong_FromSsize_t(found);
+    return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromSsize_t(found));
 }
 
 /* --- The exact path --------------------------------------------------------------------------------------- */
@@ -479,6 +480,10 @@ static struct PyModuleDef module = {
     "pg_trgm's word_similarity() over trigram ids, and the address index's inner loops (see _trgm.c).",
     -1,
     methods,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
 };
 
 PyMODINIT_FUNC
