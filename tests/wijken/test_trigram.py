@@ -325,6 +325,17 @@ def test_the_c_walk_refuses_what_it_cannot_read():
         _trgm.word_similarities(u32(0), 1, 3, store, starts, np.array([-1], np.int32), np.array([0], np.int32), out)
     with pytest.raises(BufferError):
         _trgm.word_similarities(u32(0), 1, 3, store, starts, np.array([-1], np.int32), np.array([0], np.int32), b"xxxx")
+    # A query id outside the vocabulary once freed the scratch arrays twice (found in review).
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        _trgm.word_similarities(u32(5), 1, 3, store, starts, np.array([-1], np.int32), np.array([0], np.int32), out[:1])
+    # Arrays in the other byte order are refused, not read as this machine's numbers.
+    with pytest.raises(TypeError):
+        _trgm.word_similarities(u32(0), 1, 3, store, starts, heads, tails, np.zeros(2, dtype=">f4"))
+    with pytest.raises(TypeError):
+        _trgm.word_similarity(np.array([0, 1], dtype=">u4"), 2, u32(0, 1), 3)
+    # No posting lists at all: every id is outside them (was a read outside the starts).
+    with pytest.raises(ValueError, match="without a posting list"):
+        _trgm.count_hits(np.array([], np.int32), np.array([], np.int64), u32(100_000_000), np.zeros(1, np.int32))
     hits = np.zeros(2, dtype=np.int32)
     _trgm.count_hits(np.array([0, 1, 1], np.int32), np.array([0, 2, 3], np.int64), u32(0, 1), hits)
     assert hits.tolist() == [1, 2]

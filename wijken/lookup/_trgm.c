@@ -99,7 +99,11 @@ get_array(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, char kind, int wr
     if (PyObject_GetBuffer(obj, view, flags) < 0)
         return 0;
     const char *format = view->format ? view->format : "B";
-    if (*format == '<' || *format == '=' || *format == '@' || *format == '!' || *format == '>')
+    /* Native byte order only: '=' and '@' say so, '<' does on a little-endian machine; the items are read as
+     * this machine's integers and floats. */
+    const uint16_t probe = 1;
+    const int little_endian = *(const uint8_t *) &probe == 1;
+    if (*format == '=' || *format == '@' || (*format == '<' && little_endian))
         format++;
     char c = *format;
     char got = 0;
@@ -143,6 +147,8 @@ prepare(const Py_buffer *query, Py_ssize_t vocabulary, uint8_t **found, int32_t 
     if (*found == NULL || *lastpos == NULL) {
         free(*found);
         free(*lastpos);
+        *found = NULL;
+        *lastpos = NULL;
         PyErr_NoMemory();
         return 0;
     }
@@ -151,6 +157,8 @@ prepare(const Py_buffer *query, Py_ssize_t vocabulary, uint8_t **found, int32_t 
         if (ids[k] >= (uint32_t) vocabulary) {
             free(*found);
             free(*lastpos);
+            *found = NULL;  /* the caller frees what it holds: nothing twice */
+            *lastpos = NULL;
             PyErr_SetString(PyExc_ValueError, "query: a trigram id outside the vocabulary");
             return 0;
         }
@@ -298,7 +306,8 @@ word_similarities(PyObject *self, PyObject *args)
         }
         if (head_len)
             memcpy(text, store + start[h], sizeof(uint32_t) * (size_t) head_len);
-        memcpy(text + head_len, store + start[t], sizeof(uint32_t) * (size_t) (len - head_len));
+        if (len > head_len)
+            memcpy(text + head_len, store + start[t], sizeof(uint32_t) * (size_t) (len - head_len));
         if (!check_ids(text, len, vocabulary, "trigrams")) goto done;
         result[i] = (ulen1 > 0 && len > 0) ? walk(text, len, found, lastpos, ulen1) : 0.0f;
     }
@@ -343,7 +352,7 @@ count_hits(PyObject *self, PyObject *args)
     int32_t *hits = out.buf;
     Py_ssize_t n_ids = N_ITEMS(starts) - 1, n_out = N_ITEMS(out), n_postings = N_ITEMS(postings);
     for (Py_ssize_t k = 0; k < N_ITEMS(query); k++) {
-        if (ids[k] >= (uint32_t) n_ids) {
+        if (n_ids < 0 || (Py_ssize_t) ids[k] >= n_ids) {
             PyErr_SetString(PyExc_ValueError, "query: a trigram id without a posting list");
             goto done;
         }
@@ -405,7 +414,7 @@ holding(PyObject *self, PyObject *args)
             PyErr_Format(PyExc_IndexError, "street %zd: a code outside its hits", i);
             goto done;
         }
-        if ((double) (nh[name[i]] + ph[postcode[i]] + th[town[i]]) >= minimum)
+        if ((double) ((int64_t) nh[name[i]] + ph[postcode[i]] + th[town[i]]) >= minimum)
             result[found++] = (int32_t) i;
     }
 
