@@ -23,7 +23,7 @@ setup: system $(VENV)/.installed node_modules/.installed messages services
 system:
 	@scripts/ensure_system.sh
 
-$(VENV)/.installed: pyproject.toml wijken/lookup/_trgm.c
+$(VENV)/.installed: pyproject.toml $(wildcard wijken/lookup/*.c wijken/lookup/*.h)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'

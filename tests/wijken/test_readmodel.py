@@ -8,7 +8,9 @@ import gc
 import math
 import random
 
+import numpy as np
 import pytest
+import shapely
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import connection
 from django.utils import timezone
@@ -206,3 +208,74 @@ def test_a_starting_worker_loads_everything_before_its_first_request(db, django_
         assert lookup.neighbourhood_at((51.1, 4.05))["wijk"]["code"] == "W1"
         assert lookup.neighbourhood_at((51.1, 4.15))["found"] is False  # the zone, no wijk
         assert [c["label"] for c in lookup.search_addresses("kerkstraat 2")] == ["Kerkstraat 2, 9000 Gent"]
+
+
+def test_the_grid_locator_answers_as_geos_or_says_it_is_unsure():
+    """_geo.c's crossing rule over a grid, against GEOS's covered_by with the lowest position: on a wijk with a
+    hole that holds another wijk, a wijk in two parts, overlapping wijken (the tie-break), and points on, near
+    and far from their edges. Where it answers it must answer what GEOS does; it may only be unsure near an
+    edge."""
+    from shapely import MultiPolygon as MP
+    from shapely import Polygon as P
+    from shapely import STRtree, box
+
+    ring = [(3.0, 51.0), (3.1, 51.0), (3.1, 51.1), (3.0, 51.1)]
+    hole = [(3.03, 51.03), (3.07, 51.03), (3.05, 51.07)]
+    geometries = np.array(
+        [
+            MP([P(ring, [hole])]),  # 0: a square with a triangular hole
+            MP([P(hole)]),  # 1: the hole's island
+            MP([box(3.1, 51.0, 3.2, 51.05), box(3.15, 51.08, 3.2, 51.1)]),  # 2: two parts, touching 0
+            MP([box(3.08, 51.08, 3.12, 51.12)]),  # 3: overlapping 0 and nothing else: 0 wins where both cover
+        ]
+    )
+    locator = readmodel._Locator(geometries)
+    tree = STRtree(geometries)
+    rng = random.Random(7)
+    points = [(rng.uniform(2.98, 3.22), rng.uniform(50.98, 51.13)) for _ in range(3000)]
+    vertices = [tuple(c) for g in geometries for c in shapely.get_coordinates(g)]
+    points += vertices
+    for (x1, y1), (x2, y2) in zip(vertices, vertices[1:], strict=False):
+        for t in (0.25, 0.5):
+            x, y = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+            points += [(x + d, y + e) for d in (0, 1e-12, 1e-8, -1e-6) for e in (0, 1e-11, -1e-7)]
+    answered = unsure = 0
+    for x, y in points:
+        hits = tree.query(shapely.Point(x, y), predicate="covered_by")
+        expected = int(hits.min()) if hits.size else -1
+        found = locator.locate(x, y)
+        if found == readmodel._geo_UNSURE:
+            unsure += 1
+            distances = shapely.distance(shapely.boundary(geometries), shapely.Point(x, y))
+            assert distances.min() <= 2 * readmodel.LOCATE_TOLERANCE, (x, y)  # unsure only near an edge
+        else:
+            answered += 1
+            assert found == expected, (x, y, found, expected)
+    assert answered > 3000 and unsure > 50  # both kinds were asked
+
+
+def test_the_grid_locator_refuses_arrays_that_do_not_fit():
+    from wijken.lookup import _geo
+
+    locator = readmodel._Locator(np.array([shapely.box(0, 0, 1, 1)]))
+    arrays = [locator.grid, locator.cell_start, locator.cell_wijken, locator.bounds]
+    rest = [locator.wijk_ring_start, locator.ring_start, locator.xs, locator.ys]
+    assert _geo.locate(0.5, 0.5, 1e-9, *arrays, *rest) == 0
+    assert _geo.locate(5.0, 0.5, 1e-9, *arrays, *rest) == -1
+    assert _geo.locate(float("nan"), 0.5, 1e-9, *arrays, *rest) == -1
+    with pytest.raises(ValueError, match="do not fit"):
+        _geo.locate(0.5, 0.5, 1e-9, *arrays, locator.wijk_ring_start, locator.ring_start, locator.xs, locator.ys[:-1])
+    with pytest.raises(IndexError):
+        _geo.locate(
+            0.5,
+            0.5,
+            1e-9,
+            locator.grid,
+            locator.cell_start,
+            np.full_like(locator.cell_wijken, 7),
+            locator.bounds,
+            *rest,
+        )
+    with pytest.raises(TypeError):
+        wide = locator.cell_wijken.astype(np.int64)
+        _geo.locate(0.5, 0.5, 1e-9, locator.grid, locator.cell_start, wide, *arrays[3:], *rest)

@@ -30,6 +30,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from . import _geo
 from .addressindex import address_index
 from .caching import GEO_FIELDS, stamp
 
@@ -73,7 +74,9 @@ class BoundaryIndex:
             zones = cursor.fetchall()
         self.wijk_ids = np.array([row[0] for row in wijken], dtype=np.int64)
         self.wijk_zone_ids = np.array([row[1] for row in wijken], dtype=np.int64)
-        self.wijk_tree = shapely.STRtree(shapely.from_wkb([bytes(row[2]) for row in wijken]))
+        wijk_geometries = shapely.from_wkb([bytes(row[2]) for row in wijken])
+        self.wijk_tree = shapely.STRtree(wijk_geometries)
+        self._locator = _Locator(wijk_geometries)
         self.zone_ids = np.array([row[0] for row in zones], dtype=np.int64)
         self.zone_tree = shapely.STRtree(shapely.from_wkb([bytes(row[1]) for row in zones]))
 
@@ -81,12 +84,18 @@ class BoundaryIndex:
         return len(self.wijk_ids)
 
     def covering(self, lon: float, lat: float) -> tuple[int | None, int | None]:
-        """(wijk id, zone id) at a point; (None, zone id) inside a zone but no wijk; (None, None) outside."""
+        """(wijk id, zone id) at a point; (None, zone id) inside a zone but no wijk; (None, None) outside.
+        The grid of _geo.c answers where it is sure (nearly everywhere); GEOS where the point lies within a
+        hair of a boundary."""
+        found = self._locator.locate(lon, lat)
+        if found >= 0:
+            return int(self.wijk_ids[found]), int(self.wijk_zone_ids[found])
         point = shapely.Point(lon, lat)
-        hits = self.wijk_tree.query(point, predicate="covered_by")
-        if hits.size:
-            first = hits.min()
-            return int(self.wijk_ids[first]), int(self.wijk_zone_ids[first])
+        if found == _geo_UNSURE:
+            hits = self.wijk_tree.query(point, predicate="covered_by")
+            if hits.size:
+                first = hits.min()
+                return int(self.wijk_ids[first]), int(self.wijk_zone_ids[first])
         hits = self.zone_tree.query(point, predicate="covered_by")
         if hits.size:
             return None, int(self.zone_ids[hits.min()])
@@ -100,6 +109,76 @@ class BoundaryIndex:
         point_index, tree_index = self.wijk_tree.query(points, predicate="covered_by")
         np.minimum.at(first, point_index, tree_index)
         return np.append(self.wijk_ids, -1)[first]
+
+
+_geo_UNSURE = -2  # _geo.locate(): a point too close to an edge to decide without an exact predicate
+# Points closer than this to a wijk's edge (in degrees, about 0.1 mm) are left to GEOS: far above the rounding
+# of the crossing rule (~1e-15), far below any distance that matters on a map.
+LOCATE_TOLERANCE = 1e-9
+
+
+class _Locator:
+    """The wijken's rings in flat arrays and a grid over them, for _geo.locate() (see _geo.c)."""
+
+    def __init__(self, geometries: np.ndarray):
+        parts, wijk_of_part = shapely.get_parts(geometries, return_index=True)
+        rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+        coordinates, ring_of_vertex = shapely.get_coordinates(rings, return_index=True)
+        self.xs = np.ascontiguousarray(coordinates[:, 0], dtype=np.float64)
+        self.ys = np.ascontiguousarray(coordinates[:, 1], dtype=np.float64)
+        self.ring_start = _starts(ring_of_vertex, len(rings))
+        self.wijk_ring_start = _starts(wijk_of_part[part_of_ring], len(geometries))
+        bounds = shapely.bounds(geometries) if len(geometries) else np.zeros((0, 4))
+        self.bounds = np.ascontiguousarray(bounds, dtype=np.float64).ravel()
+        # About four cells per wijk: a cell then lists a few wijken, and a wijk's box meets a few cells.
+        if len(geometries):
+            x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
+            width, height = max(bounds[:, 2].max() - x0, 1e-9), max(bounds[:, 3].max() - y0, 1e-9)
+            side = math.sqrt(width * height / (4 * len(geometries)))
+            columns, rows = max(1, math.ceil(width / side)), max(1, math.ceil(height / side))
+            cell_w, cell_h = width / columns, height / rows
+        else:
+            x0 = y0 = 0.0
+            columns = rows = 1
+            cell_w = cell_h = 1.0
+        self.grid = np.array([x0, y0, cell_w, cell_h, columns, rows], dtype=np.float64)
+        cells, wijken = [], []
+        for position, (xmin, ymin, xmax, ymax) in enumerate(bounds):
+            if not math.isfinite(xmin):  # an empty boundary covers nothing
+                continue
+            # As _geo.c computes a point's cell (floor, the far edges in the last column and row).
+            c0, c1 = (min(int(math.floor((v - x0) / cell_w)), columns - 1) for v in (xmin, xmax))
+            r0, r1 = (min(int(math.floor((v - y0) / cell_h)), rows - 1) for v in (ymin, ymax))
+            for row in range(r0, r1 + 1):
+                cells.extend(range(row * columns + c0, row * columns + c1 + 1))
+                wijken.extend([position] * (c1 - c0 + 1))
+        cells_np = np.array(cells, dtype=np.int64)
+        order = np.lexsort((np.array(wijken, dtype=np.int64), cells_np))  # by cell, then position (the tie-break)
+        self.cell_wijken = np.array(wijken, dtype=np.int32)[order]
+        self.cell_start = _starts(cells_np[order], columns * rows)
+
+    def locate(self, lon: float, lat: float) -> int:
+        """The lowest position of a wijk covering the point, -1 when none does, _geo_UNSURE near an edge."""
+        return _geo.locate(
+            float(lon),
+            float(lat),
+            LOCATE_TOLERANCE,
+            self.grid,
+            self.cell_start,
+            self.cell_wijken,
+            self.bounds,
+            self.wijk_ring_start,
+            self.ring_start,
+            self.xs,
+            self.ys,
+        )
+
+
+def _starts(owner_of_item: np.ndarray, owners: int) -> np.ndarray:
+    """For items sorted by owner, where each owner's items start (one more entry than owners)."""
+    starts = np.zeros(owners + 1, dtype=np.int64)
+    np.cumsum(np.bincount(np.asarray(owner_of_item, dtype=np.int64), minlength=owners), out=starts[1:])
+    return starts
 
 
 # --- Per zone: what its answers show ---------------------------------------------------------------------------
