@@ -55,9 +55,10 @@ _EPSILON = 1e-6
 _SCORED_WHOLE = 64
 
 
-def _give_back_free_memory() -> None:
-    """Loading passes a million rows through Python objects, chunk by chunk; glibc keeps the freed heap (120 MB
-    at national scale) unless asked to return it. Elsewhere than glibc this does nothing."""
+def give_back_free_memory() -> None:
+    """Loading passes a million rows (or 20,000 boundaries) through Python objects; glibc keeps the freed heap
+    (120 MB for the addresses at national scale) unless asked to return it. Elsewhere than glibc this does
+    nothing."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (AttributeError, OSError):
@@ -133,7 +134,7 @@ class AddressIndex:
             streets = cursor.fetchall()
         self._load_streets(streets)
         del self.place_key  # only needed to join the streets to their places
-        _give_back_free_memory()
+        give_back_free_memory()
 
     def __len__(self) -> int:
         return len(self.ids)

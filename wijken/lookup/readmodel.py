@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import _geo
-from .addressindex import address_index
+from .addressindex import address_index, give_back_free_memory
 from .caching import GEO_FIELDS, stamp
 
 # A wijk that counts for the lookup on %(today)s: a leaf (not a politiewijk) with a boundary, valid that day.
@@ -79,6 +79,8 @@ class BoundaryIndex:
         self._locator = _Locator(wijk_geometries)
         self.zone_ids = np.array([row[0] for row in zones], dtype=np.int64)
         self.zone_tree = shapely.STRtree(shapely.from_wkb([bytes(row[1]) for row in zones]))
+        del wijken, zones, wijk_geometries
+        give_back_free_memory()  # the rows, rings and coordinates the trees and the locator were made from
 
     def __len__(self) -> int:
         return len(self.wijk_ids)
@@ -142,19 +144,20 @@ class _Locator:
             columns = rows = 1
             cell_w = cell_h = 1.0
         self.grid = np.array([x0, y0, cell_w, cell_h, columns, rows], dtype=np.float64)
-        cells, wijken = [], []
-        for position, (xmin, ymin, xmax, ymax) in enumerate(bounds):
-            if not math.isfinite(xmin):  # an empty boundary covers nothing
-                continue
-            # As _geo.c computes a point's cell (floor, the far edges in the last column and row).
-            c0, c1 = (min(int(math.floor((v - x0) / cell_w)), columns - 1) for v in (xmin, xmax))
-            r0, r1 = (min(int(math.floor((v - y0) / cell_h)), rows - 1) for v in (ymin, ymax))
-            for row in range(r0, r1 + 1):
-                cells.extend(range(row * columns + c0, row * columns + c1 + 1))
-                wijken.extend([position] * (c1 - c0 + 1))
-        cells_np = np.array(cells, dtype=np.int64)
-        order = np.lexsort((np.array(wijken, dtype=np.int64), cells_np))  # by cell, then position (the tie-break)
-        self.cell_wijken = np.array(wijken, dtype=np.int32)[order]
+        # Each wijk is listed in every cell its box meets, as _geo.c finds a point's cell (floor; the far edges in
+        # the last column and row).
+        positions = np.nonzero(np.isfinite(bounds[:, 0]))[0]  # an empty boundary covers nothing
+        boxes = bounds[positions]
+        c0, c1 = (np.minimum(np.floor((boxes[:, k] - x0) / cell_w).astype(np.int64), columns - 1) for k in (0, 2))
+        r0, r1 = (np.minimum(np.floor((boxes[:, k] - y0) / cell_h).astype(np.int64), rows - 1) for k in (1, 3))
+        widths = c1 - c0 + 1
+        counts = widths * (r1 - r0 + 1)
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)  # the n-th cell of its box
+        wijken = np.repeat(positions, counts)
+        cells_np = (np.repeat(r0, counts) + within // np.repeat(widths, counts)) * columns
+        cells_np += np.repeat(c0, counts) + within % np.repeat(widths, counts)
+        order = np.lexsort((wijken, cells_np))  # by cell, then position (the tie-break)
+        self.cell_wijken = wijken[order].astype(np.int32)
         self.cell_start = _starts(cells_np[order], columns * rows)
 
     def locate(self, lon: float, lat: float) -> int:
