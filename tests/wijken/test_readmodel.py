@@ -258,7 +258,7 @@ def test_the_grid_locator_refuses_arrays_that_do_not_fit():
     from wijken.lookup import _geo
 
     locator = readmodel._Locator(np.array([shapely.box(0, 0, 1, 1)]))
-    arrays = [locator.grid, locator.cell_start, locator.cell_wijken, locator.bounds]
+    arrays = [locator.grid, locator.cell_start, locator.cell_wijken, locator.bounds, locator.valid]
     rest = [locator.wijk_ring_start, locator.ring_start, locator.xs, locator.ys]
     assert _geo.locate(0.5, 0.5, 1e-9, *arrays, *rest) == 0
     assert _geo.locate(5.0, 0.5, 1e-9, *arrays, *rest) == -1
@@ -266,16 +266,33 @@ def test_the_grid_locator_refuses_arrays_that_do_not_fit():
     with pytest.raises(ValueError, match="do not fit"):
         _geo.locate(0.5, 0.5, 1e-9, *arrays, locator.wijk_ring_start, locator.ring_start, locator.xs, locator.ys[:-1])
     with pytest.raises(IndexError):
-        _geo.locate(
-            0.5,
-            0.5,
-            1e-9,
-            locator.grid,
-            locator.cell_start,
-            np.full_like(locator.cell_wijken, 7),
-            locator.bounds,
-            *rest,
-        )
+        bad = np.full_like(locator.cell_wijken, 7)
+        _geo.locate(0.5, 0.5, 1e-9, locator.grid, locator.cell_start, bad, *arrays[3:], *rest)
     with pytest.raises(TypeError):
         wide = locator.cell_wijken.astype(np.int64)
         _geo.locate(0.5, 0.5, 1e-9, locator.grid, locator.cell_start, wide, *arrays[3:], *rest)
+    # Found in review: columns and rows that are not whole numbers once read past the cell starts.
+    fractional = locator.grid.copy()
+    fractional[4] += 0.5
+    with pytest.raises(ValueError, match="not usable"):
+        _geo.locate(0.5, 0.5, 1e-9, fractional, *arrays[1:], *rest)
+    with pytest.raises(ValueError, match="tolerance"):
+        _geo.locate(0.5, 0.5, float("nan"), *arrays, *rest)
+
+
+def test_the_grid_locator_leaves_what_it_cannot_trust_to_geos():
+    """Found in review: an empty boundary (the admin could save one) no longer breaks the index; an invalid one
+    (overlapping parts, where even-odd would say outside) and coordinates far outside lon/lat go to GEOS."""
+    from shapely import MultiPolygon as MP
+
+    empty = shapely.from_wkt("MULTIPOLYGON EMPTY")
+    overlapping = MP([shapely.box(10, 10, 12, 12), shapely.box(11, 11, 13, 13)])  # invalid: the parts overlap
+    locator = readmodel._Locator(np.array([shapely.box(0, 0, 1, 1), empty, overlapping]))
+    assert locator.locate(0.5, 0.5) == 0
+    assert locator.locate(11.5, 11.5) == readmodel._geo_UNSURE  # GEOS says covered; even-odd would say no
+    assert locator.locate(5.0, 5.0) == -1
+    assert locator.locate(1e8, 0.5) == readmodel._geo_UNSURE
+    assert readmodel._Locator(np.array([empty])).locate(0.5, 0.5) == -1
+    # An edge whose slope is below double precision: no definite answer from the crossing rule.
+    sliver = shapely.Polygon([(0, 0), (0.3, 1.5e-323), (0.3, 0.5), (1, 0.5), (1, 1), (-1, 1)])
+    assert readmodel._Locator(np.array([sliver])).locate(0.32, 1e-323) in (-1, readmodel._geo_UNSURE)

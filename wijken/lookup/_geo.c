@@ -5,7 +5,8 @@
  *
  * A grid over the wijken lists, per cell, the wijken whose bounding box meets it, in position order (the
  * tie-break). For each, the point's side of every ring is found by the crossing rule (even-odd over the
- * exterior and interior rings of all its polygons, which is inside-or-outside for valid polygons). That rule is
+ * exterior and interior rings of all its polygons, which is inside-or-outside for valid polygons; an invalid one
+ * is left to GEOS). That rule is
  * exact for a point at a distance from every edge larger than the rounding of the intersection (about 1e-15
  * degrees): a point closer to an edge than `tolerance` makes the answer "unsure" (-2), and the caller asks GEOS.
  * Points on a shared boundary are exactly those, so the tie-break between neighbours stays GEOS's.
@@ -40,19 +41,27 @@ inside_rings(double x, double y, const double *xs, const double *ys, const int64
                 if (ex * ex + ey * ey <= tolerance2)
                     return UNSURE;
             }
-            if ((y1 > y) != (y2 > y) && x < x1 + (y - y1) * (x2 - x1) / (y2 - y1))
-                inside = !inside;
+            if ((y1 > y) != (y2 > y)) {
+                /* An edge so nearly horizontal that its slope is below double precision (never in lon/lat data):
+                 * the intersection cannot be trusted. */
+                if (fabs(y2 - y1) < 1e-100)
+                    return UNSURE;
+                if (x < x1 + (y - y1) * (x2 - x1) / (y2 - y1))
+                    inside = !inside;
+            }
         }
     }
     return inside;
 }
 
 PyDoc_STRVAR(locate_doc,
-"locate(x, y, tolerance, grid, cell_start, cell_wijken, bounds, wijk_ring_start, ring_start, xs, ys) -> int\n\n"
+"locate(x, y, tolerance, grid, cell_start, cell_wijken, bounds, valid, wijk_ring_start, ring_start, xs, ys) -> int\n\n"
 "The lowest position of a wijk covering (x, y); -1 when none does; -2 when the point lies within `tolerance` of "
 "an edge of a wijk that could decide it (ask an exact predicate). grid: float64 [x0, y0, cell width, cell "
-"height, columns, rows]; the wijken whose box meets cell c (row-major) are cell_wijken[cell_start[c]:"
-"cell_start[c + 1]] (int32, ascending; starts int64); bounds: float64, 4 per wijk (xmin, ymin, xmax, ymax); "
+"height, columns, rows (whole numbers)]; the wijken whose box meets cell c (row-major) are "
+"cell_wijken[cell_start[c]:cell_start[c + 1]] (int32, ascending; starts int64); bounds: float64, 4 per wijk "
+"(xmin, ymin, xmax, ymax); valid: uint8 per wijk, 0 where the crossing rule cannot be trusted (an invalid "
+"geometry: the answer is -2 wherever it may matter); "
 "wijk w's rings are wijk_ring_start[w]..wijk_ring_start[w + 1] (int64), ring r's closed vertices "
 "xs/ys[ring_start[r]:ring_start[r + 1]] (float64; starts int64).");
 
@@ -60,44 +69,64 @@ static PyObject *
 locate(PyObject *self, PyObject *args)
 {
     double x, y, tolerance;
-    PyObject *objs[8];
-    Py_buffer grid, cell_start, cell_wijken, bounds, wijk_ring_start, ring_start, xs, ys;
-    Py_buffer *views[8] = {&grid, &cell_start, &cell_wijken, &bounds, &wijk_ring_start, &ring_start, &xs, &ys};
-    static const char *labels[8] = {"grid", "cell_start", "cell_wijken", "bounds", "wijk_ring_start", "ring_start",
-                                    "xs", "ys"};
-    static const Py_ssize_t sizes[8] = {8, 8, 4, 8, 8, 8, 8, 8};
-    static const char kinds[8] = {'f', 'i', 'i', 'f', 'i', 'i', 'f', 'f'};
+    PyObject *objs[9];
+    Py_buffer grid, cell_start, cell_wijken, bounds, valid, wijk_ring_start, ring_start, xs, ys;
+    Py_buffer *views[9] = {&grid, &cell_start, &cell_wijken, &bounds, &valid, &wijk_ring_start, &ring_start, &xs,
+                           &ys};
+    static const char *labels[9] = {"grid", "cell_start", "cell_wijken", "bounds", "valid", "wijk_ring_start",
+                                    "ring_start", "xs", "ys"};
+    static const Py_ssize_t sizes[9] = {8, 8, 4, 8, 1, 8, 8, 8, 8};
+    static const char kinds[9] = {'f', 'i', 'i', 'f', 'u', 'i', 'i', 'f', 'f'};
     int got = 0;
     long found = OUTSIDE_ALL;
 
-    if (!PyArg_ParseTuple(args, "dddOOOOOOOO", &x, &y, &tolerance, &objs[0], &objs[1], &objs[2], &objs[3], &objs[4],
-                          &objs[5], &objs[6], &objs[7]))
+    if (!PyArg_ParseTuple(args, "dddOOOOOOOOO", &x, &y, &tolerance, &objs[0], &objs[1], &objs[2], &objs[3],
+                          &objs[4], &objs[5], &objs[6], &objs[7], &objs[8]))
         return NULL;
-    for (int k = 0; k < 8; k++) {
+    for (int k = 0; k < 9; k++) {
         if (!get_array(objs[k], views[k], sizes[k], kinds[k], 0, labels[k])) goto done;
         got++;
     }
     const double *g = grid.buf, *box = bounds.buf;
     const int64_t *cells = cell_start.buf, *wijk_rings = wijk_ring_start.buf, *rings = ring_start.buf;
     const int32_t *candidates = cell_wijken.buf;
+    const uint8_t *trusted = valid.buf;
     Py_ssize_t n_wijken = N_ITEMS(wijk_ring_start) - 1, n_rings = N_ITEMS(ring_start) - 1;
     if (N_ITEMS(grid) != 6 || n_wijken < 0 || n_rings < 0 || N_ITEMS(bounds) != 4 * n_wijken
-        || N_ITEMS(xs) != N_ITEMS(ys)) {
-        PyErr_SetString(PyExc_ValueError, "grid, bounds, wijk_ring_start, ring_start or xs/ys do not fit together");
+        || N_ITEMS(valid) != n_wijken || N_ITEMS(xs) != N_ITEMS(ys)) {
+        PyErr_SetString(PyExc_ValueError, "grid, bounds, valid, wijk_ring_start, ring_start or xs/ys do not fit together");
         goto done;
     }
-    double columns = g[4], rows = g[5];
-    if (!(g[2] > 0 && g[3] > 0 && columns >= 1 && rows >= 1) || N_ITEMS(cell_start) != (Py_ssize_t) (columns * rows) + 1) {
+    /* Whole numbers of columns and rows, and not absurdly many: the cell is then computed in integers. */
+    double columns_d = g[4], rows_d = g[5];
+    if (!(g[2] > 0 && g[3] > 0 && isfinite(g[0]) && isfinite(g[1]) && isfinite(g[2]) && isfinite(g[3]))
+        || !(columns_d >= 1 && rows_d >= 1 && columns_d <= 1e7 && rows_d <= 1e7) || columns_d != floor(columns_d)
+        || rows_d != floor(rows_d)) {
+        PyErr_SetString(PyExc_ValueError, "grid: the cell sizes, columns or rows are not usable");
+        goto done;
+    }
+    if (!(tolerance >= 0 && isfinite(tolerance))) {
+        PyErr_SetString(PyExc_ValueError, "tolerance: not a finite distance");
+        goto done;
+    }
+    int64_t columns = (int64_t) columns_d, rows = (int64_t) rows_d;
+    if (N_ITEMS(cell_start) != columns * rows + 1) {
         PyErr_SetString(PyExc_ValueError, "grid: cells and cell_start do not fit together");
         goto done;
     }
     if (!(isfinite(x) && isfinite(y)))
         goto done; /* no wijk covers a point that is not one */
+    if (fabs(x) > 1e4 || fabs(y) > 1e4) {
+        found = UNSURE; /* far outside lon/lat, where 1e-9 is finer than the coordinates' rounding */
+        goto done;
+    }
     double cx = floor((x - g[0]) / g[2]), cy = floor((y - g[1]) / g[3]);
-    if (cx < 0 || cy < 0 || cx > columns || cy > rows)
+    if (cx < 0 || cy < 0 || cx > columns_d || cy > rows_d)
         goto done; /* outside every wijk's box */
     /* The grid's last column and row also hold the points on its far edges. */
-    Py_ssize_t cell = (Py_ssize_t) (fmin(cy, rows - 1) * columns + fmin(cx, columns - 1));
+    int64_t column = (int64_t) cx < columns - 1 ? (int64_t) cx : columns - 1;
+    int64_t row = (int64_t) cy < rows - 1 ? (int64_t) cy : rows - 1;
+    Py_ssize_t cell = (Py_ssize_t) (row * columns + column);
     if (cells[cell] < 0 || cells[cell] > cells[cell + 1] || cells[cell + 1] > N_ITEMS(cell_wijken)) {
         PyErr_SetString(PyExc_ValueError, "cell_start: a cell outside cell_wijken");
         goto done;
@@ -112,6 +141,10 @@ locate(PyObject *self, PyObject *args)
         const double *b = box + 4 * (Py_ssize_t) w;
         if (x < b[0] - tolerance || x > b[2] + tolerance || y < b[1] - tolerance || y > b[3] + tolerance)
             continue;
+        if (!trusted[w]) {
+            found = UNSURE;
+            break;
+        }
         for (int64_t r = wijk_rings[w]; r < wijk_rings[w + 1]; r++) {
             if (rings[r] < 0 || rings[r] > rings[r + 1] || rings[r + 1] > N_ITEMS(xs)) {
                 PyErr_SetString(PyExc_ValueError, "ring_start: a ring outside xs and ys");

@@ -132,11 +132,15 @@ class _Locator:
         self.wijk_ring_start = _starts(wijk_of_part[part_of_ring], len(geometries))
         bounds = shapely.bounds(geometries) if len(geometries) else np.zeros((0, 4))
         self.bounds = np.ascontiguousarray(bounds, dtype=np.float64).ravel()
+        # Where the crossing rule is not to be trusted (an invalid geometry, which the importer would have
+        # repaired), _geo.c leaves the point to GEOS.
+        self.valid = shapely.is_valid(geometries).astype(np.uint8) if len(geometries) else np.zeros(0, np.uint8)
+        finite = bounds[np.isfinite(bounds[:, 0])]  # an empty boundary has no box, and covers nothing
         # About four cells per wijk: a cell then lists a few wijken, and a wijk's box meets a few cells.
-        if len(geometries):
-            x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
-            width, height = max(bounds[:, 2].max() - x0, 1e-9), max(bounds[:, 3].max() - y0, 1e-9)
-            side = math.sqrt(width * height / (4 * len(geometries)))
+        if len(finite):
+            x0, y0 = finite[:, 0].min(), finite[:, 1].min()
+            width, height = max(finite[:, 2].max() - x0, 1e-9), max(finite[:, 3].max() - y0, 1e-9)
+            side = math.sqrt(width * height / (4 * len(finite)))
             columns, rows = max(1, math.ceil(width / side)), max(1, math.ceil(height / side))
             cell_w, cell_h = width / columns, height / rows
         else:
@@ -170,6 +174,7 @@ class _Locator:
             self.cell_start,
             self.cell_wijken,
             self.bounds,
+            self.valid,
             self.wijk_ring_start,
             self.ring_start,
             self.xs,
