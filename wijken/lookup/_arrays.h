@@ -44,7 +44,28 @@ get_array(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, char kind, int wr
 
 #define N_ITEMS(view) ((view).len / (view).itemsize)
 
-/* Release the first `got` of `views` and say whether the call failed: the common end of the functions that take arrays. */
+/* What one argument must be: its item size and kind ('i', 'u', 'f'), whether it is written, its name. */
+typedef struct {
+    Py_ssize_t itemsize;
+    char kind;
+    int writable;
+    const char *name;
+} array_spec;
+
+/* get_array() for each of `n` arguments in turn; `*got` counts those held, for finish() to release. */
+static int
+get_arrays(PyObject **objs, Py_buffer **views, const array_spec *specs, int n, int *got)
+{
+    for (int k = 0; k < n; k++) {
+        if (!get_array(objs[k], views[k], specs[k].itemsize, specs[k].kind, specs[k].writable, specs[k].name))
+            return 0;
+        (*got)++;
+    }
+    return 1;
+}
+
+/* Release the first `got` of `views` and say whether the call failed: the common end of the functions that take
+ * arrays. */
 static PyObject *
 finish(Py_buffer **views, int got, PyObject *result)
 {

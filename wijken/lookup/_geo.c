@@ -73,20 +73,18 @@ locate(PyObject *self, PyObject *args)
     Py_buffer grid, cell_start, cell_wijken, bounds, valid, wijk_ring_start, ring_start, xs, ys;
     Py_buffer *views[9] = {&grid, &cell_start, &cell_wijken, &bounds, &valid, &wijk_ring_start, &ring_start, &xs,
                            &ys};
-    static const char *labels[9] = {"grid", "cell_start", "cell_wijken", "bounds", "valid", "wijk_ring_start",
-                                    "ring_start", "xs", "ys"};
-    static const Py_ssize_t sizes[9] = {8, 8, 4, 8, 1, 8, 8, 8, 8};
-    static const char kinds[9] = {'f', 'i', 'i', 'f', 'u', 'i', 'i', 'f', 'f'};
+    static const array_spec specs[9] = {
+        {8, 'f', 0, "grid"},   {8, 'i', 0, "cell_start"},      {4, 'i', 0, "cell_wijken"},
+        {8, 'f', 0, "bounds"}, {1, 'u', 0, "valid"},           {8, 'i', 0, "wijk_ring_start"},
+        {8, 'i', 0, "ring_start"}, {8, 'f', 0, "xs"},          {8, 'f', 0, "ys"},
+    };
     int got = 0;
     long found = OUTSIDE_ALL;
 
     if (!PyArg_ParseTuple(args, "dddOOOOOOOOO", &x, &y, &tolerance, &objs[0], &objs[1], &objs[2], &objs[3],
                           &objs[4], &objs[5], &objs[6], &objs[7], &objs[8]))
         return NULL;
-    for (int k = 0; k < 9; k++) {
-        if (!get_array(objs[k], views[k], sizes[k], kinds[k], 0, labels[k])) goto done;
-        got++;
-    }
+    if (!get_arrays(objs, views, specs, 9, &got)) goto done;
     const double *g = grid.buf, *box = bounds.buf;
     const int64_t *cells = cell_start.buf, *wijk_rings = wijk_ring_start.buf, *rings = ring_start.buf;
     const int32_t *candidates = cell_wijken.buf;
@@ -94,7 +92,8 @@ locate(PyObject *self, PyObject *args)
     Py_ssize_t n_wijken = N_ITEMS(wijk_ring_start) - 1, n_rings = N_ITEMS(ring_start) - 1;
     if (N_ITEMS(grid) != 6 || n_wijken < 0 || n_rings < 0 || N_ITEMS(bounds) != 4 * n_wijken
         || N_ITEMS(valid) != n_wijken || N_ITEMS(xs) != N_ITEMS(ys)) {
-        PyErr_SetString(PyExc_ValueError, "grid, bounds, valid, wijk_ring_start, ring_start or xs/ys do not fit together");
+        PyErr_SetString(PyExc_ValueError,
+                        "grid, bounds, valid, wijk_ring_start, ring_start or xs/ys do not fit together");
         goto done;
     }
     /* Whole numbers of columns and rows, and not absurdly many: the cell is then computed in integers. */

@@ -143,38 +143,35 @@ PyDoc_STRVAR(word_similarity_doc,
 static PyObject *
 word_similarity(PyObject *self, PyObject *args)
 {
-    PyObject *query_obj, *text_obj;
+    static const array_spec specs[2] = {{4, 'u', 0, "query"}, {4, 'u', 0, "text"}};
+    PyObject *objs[2];
     int ulen1;
     Py_ssize_t vocabulary;
     Py_buffer query, text;
+    Py_buffer *views[2] = {&query, &text};
+    int got = 0;
     uint8_t *found;
     int32_t *lastpos;
     float result = 0.0f;
 
-    if (!PyArg_ParseTuple(args, "OiOn", &query_obj, &ulen1, &text_obj, &vocabulary))
+    if (!PyArg_ParseTuple(args, "OiOn", &objs[0], &ulen1, &objs[1], &vocabulary))
         return NULL;
     if (vocabulary < 0 || vocabulary >= INT32_MAX)
         return PyErr_Format(PyExc_ValueError, "vocabulary: %zd is out of range", vocabulary);
-    if (!get_array(query_obj, &query, 4, 'u', 0, "query"))
-        return NULL;
-    if (!get_array(text_obj, &text, 4, 'u', 0, "text")) {
-        PyBuffer_Release(&query);
-        return NULL;
-    }
+    if (!get_arrays(objs, views, specs, 2, &got)) goto done;
     if (ulen1 < N_ITEMS(query)) {
         PyErr_SetString(PyExc_ValueError, "ulen1: fewer than the query's trigrams given");
-    } else if (check_ids(text.buf, N_ITEMS(text), vocabulary, "text") && prepare(&query, vocabulary, &found, &lastpos)) {
+    } else if (check_ids(text.buf, N_ITEMS(text), vocabulary, "text")
+               && prepare(&query, vocabulary, &found, &lastpos)) {
         /* calc_word_similarity's guard: no trigram in either string gives 0 */
         if (ulen1 > 0 && N_ITEMS(text) > 0)
             result = walk(text.buf, N_ITEMS(text), found, lastpos, ulen1);
         free(found);
         free(lastpos);
     }
-    PyBuffer_Release(&query);
-    PyBuffer_Release(&text);
-    if (PyErr_Occurred())
-        return NULL;
-    return PyFloat_FromDouble((double) result);
+
+done:
+    return finish(views, got, PyErr_Occurred() ? NULL : PyFloat_FromDouble((double) result));
 }
 
 static int
@@ -210,18 +207,9 @@ word_similarities(PyObject *self, PyObject *args)
         return NULL;
     if (vocabulary < 0 || vocabulary >= INT32_MAX)
         return PyErr_Format(PyExc_ValueError, "vocabulary: %zd is out of range", vocabulary);
-    if (!get_array(objs[0], &query, 4, 'u', 0, "query")) goto done;
-    got++;
-    if (!get_array(objs[1], &trigrams, 4, 'u', 0, "trigrams")) goto done;
-    got++;
-    if (!get_array(objs[2], &starts, 8, 'i', 0, "starts")) goto done;
-    got++;
-    if (!get_array(objs[3], &heads, 4, 'i', 0, "heads")) goto done;
-    got++;
-    if (!get_array(objs[4], &tails, 4, 'i', 0, "tails")) goto done;
-    got++;
-    if (!get_array(objs[5], &out, 4, 'f', 1, "out")) goto done;
-    got++;
+    static const array_spec specs[6] = {{4, 'u', 0, "query"}, {4, 'u', 0, "trigrams"}, {8, 'i', 0, "starts"},
+                                        {4, 'i', 0, "heads"},  {4, 'i', 0, "tails"},    {4, 'f', 1, "out"}};
+    if (!get_arrays(objs, views, specs, 6, &got)) goto done;
 
     Py_ssize_t n = N_ITEMS(out), n_texts = N_ITEMS(starts) - 1;
     const int64_t *start = starts.buf;
@@ -290,14 +278,9 @@ count_hits(PyObject *self, PyObject *args)
 
     if (!PyArg_ParseTuple(args, "OOOO", &objs[0], &objs[1], &objs[2], &objs[3]))
         return NULL;
-    if (!get_array(objs[0], &postings, 4, 'i', 0, "postings")) goto done;
-    got++;
-    if (!get_array(objs[1], &starts, 8, 'i', 0, "starts")) goto done;
-    got++;
-    if (!get_array(objs[2], &query, 4, 'u', 0, "query")) goto done;
-    got++;
-    if (!get_array(objs[3], &out, 4, 'i', 1, "out")) goto done;
-    got++;
+    static const array_spec specs[4] = {
+        {4, 'i', 0, "postings"}, {8, 'i', 0, "starts"}, {4, 'u', 0, "query"}, {4, 'i', 1, "out"}};
+    if (!get_arrays(objs, views, specs, 4, &got)) goto done;
 
     const int32_t *posting = postings.buf;
     const int64_t *start = starts.buf;
@@ -346,12 +329,11 @@ holding(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "dOOOOOOO", &minimum, &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5],
                           &objs[6]))
         return NULL;
-    for (int k = 0; k < 7; k++) {
-        static const char *names_of[7] = {"name_hits", "names", "postcode_hits", "postcodes", "town_hits", "towns",
-                                          "out"};
-        if (!get_array(objs[k], views[k], 4, 'i', k == 6, names_of[k])) goto done;
-        got++;
-    }
+    static const array_spec specs[7] = {
+        {4, 'i', 0, "name_hits"}, {4, 'i', 0, "names"}, {4, 'i', 0, "postcode_hits"}, {4, 'i', 0, "postcodes"},
+        {4, 'i', 0, "town_hits"}, {4, 'i', 0, "towns"}, {4, 'i', 1, "out"},
+    };
+    if (!get_arrays(objs, views, specs, 7, &got)) goto done;
     Py_ssize_t n = N_ITEMS(names);
     if (N_ITEMS(postcodes) != n || N_ITEMS(towns) != n || N_ITEMS(out) < n) {
         PyErr_SetString(PyExc_ValueError, "names, postcodes, towns and out must have the same length");
@@ -385,21 +367,16 @@ PyDoc_STRVAR(first_at_least_doc,
 static PyObject *
 first_at_least(PyObject *self, PyObject *args)
 {
-    PyObject *texts_obj, *starts_obj;
+    static const array_spec specs[3] = {{1, 'u', 0, "texts"}, {8, 'i', 0, "starts"}, {1, 'u', 0, "key"}};
+    PyObject *objs[3];
     Py_buffer texts, starts, key;
+    Py_buffer *views[3] = {&texts, &starts, &key};
+    int got = 0;
     Py_ssize_t lo = 0, hi;
 
-    if (!PyArg_ParseTuple(args, "OOy*", &texts_obj, &starts_obj, &key))
+    if (!PyArg_ParseTuple(args, "OOO", &objs[0], &objs[1], &objs[2]))
         return NULL;
-    if (!get_array(texts_obj, &texts, 1, 'u', 0, "texts")) {
-        PyBuffer_Release(&key);
-        return NULL;
-    }
-    if (!get_array(starts_obj, &starts, 8, 'i', 0, "starts")) {
-        PyBuffer_Release(&texts);
-        PyBuffer_Release(&key);
-        return NULL;
-    }
+    if (!get_arrays(objs, views, specs, 3, &got)) goto done;
     const unsigned char *bytes = texts.buf, *wanted = key.buf;
     const int64_t *start = starts.buf;
     hi = N_ITEMS(starts) - 1;
@@ -419,12 +396,9 @@ first_at_least(PyObject *self, PyObject *args)
         else
             hi = mid;
     }
-    PyBuffer_Release(&texts);
-    PyBuffer_Release(&starts);
-    PyBuffer_Release(&key);
-    if (PyErr_Occurred())
-        return NULL;
-    return PyLong_FromSsize_t(lo);
+
+done:
+    return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromSsize_t(lo));
 }
 
 static PyMethodDef methods[] = {
