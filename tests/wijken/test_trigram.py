@@ -337,7 +337,7 @@ def test_the_c_walk_refuses_what_it_cannot_read():
     with pytest.raises(ValueError, match="without a posting list"):
         _trgm.count_hits(np.array([], np.int32), np.array([], np.int64), u32(100_000_000), np.zeros(1, np.int32))
     hits = np.zeros(2, dtype=np.int32)
-    _trgm.count_hits(np.array([0, 1, 1], np.int32), np.array([0, 2, 3], np.int64), u32(0, 1), hits)
+    assert _trgm.count_hits(np.array([0, 1, 1], np.int32), np.array([0, 2, 3], np.int64), u32(0, 1), hits) == 2
     assert hits.tolist() == [1, 2]
     with pytest.raises(IndexError):
         _trgm.count_hits(np.array([0, 5], np.int32), np.array([0, 2], np.int64), u32(0), hits)
@@ -358,3 +358,149 @@ def test_first_at_least_is_bisect_left_over_the_texts():
     assert _trgm.first_at_least(b"", np.zeros(1, dtype=np.int64), b"a") == 0  # no texts at all
     with pytest.raises(ValueError, match="outside the buffer"):
         _trgm.first_at_least(b"abc", np.array([0, 9], dtype=np.int64), b"a")
+
+
+def test_the_row_selections_refuse_what_they_cannot_read():
+    """similarities, street_rows and exact_rows: wrong arrays give a Python exception, never a read outside."""
+    u32 = lambda *v: np.array(v, dtype=np.uint32)  # noqa: E731
+    i32 = lambda *v: np.array(v, dtype=np.int32)  # noqa: E731
+    i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
+    store, starts = u32(0, 1, 2, 1, 1), i64(0, 3, 5)  # texts [0 1 2] and [1 1]
+    out = np.zeros(2, dtype=np.float32)
+    _trgm.similarities(u32(0, 1), 2, 3, store, starts, i32(0, 1), out)
+    assert out.tolist() == [f4(2 / 3), 0.5]  # {0 1} vs {0 1 2}: 2 of 3; vs {1}: 1 of 2
+    with pytest.raises(IndexError, match="no such store text"):
+        _trgm.similarities(u32(0), 1, 3, store, starts, i32(0, 2), out)
+    with pytest.raises(ValueError, match="same length"):
+        _trgm.similarities(u32(0), 1, 3, store, starts, i32(0), out)
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        _trgm.similarities(u32(7), 1, 3, store, starts, i32(0), out[:1])
+
+    # One street at place 0 with rows 0-2 (house numbers 0, 1, 1; boxes 0, 0, 1), chosen once.
+    place_start, houses, boxes, ids, order = i64(0, 3), i32(0, 1, 1), i32(0, 0, 1), i64(10, 11, 12), i32(0)
+    f32 = lambda *v: np.array(v, dtype=np.float32)  # noqa: E731
+    rows, chosen, match = (np.zeros(2, dtype=np.int32) for _ in range(3))
+
+    def street_rows(places, number_houses, number_boxes, typed, limit=2, **changed):
+        arrays = {"place_start": place_start, "houses": houses, "boxes": boxes, "ids": ids, "order": order}
+        arrays.update(changed)
+        return _trgm.street_rows(
+            places, f32(*[0.5] * len(places)), f32(*[0.5] * len(places)), arrays["place_start"],
+            arrays["houses"], arrays["boxes"], arrays["ids"], arrays["order"], number_houses, number_boxes, typed,
+            limit, rows, chosen, match,
+        )  # fmt: skip
+
+    # Number 1 with box 1 typed: row 2 first (matching), then the street's first row.
+    assert street_rows(i64(0), i32(1), i32(1), i32()) == 2
+    assert rows.tolist() == [2, 0] and match.tolist() == [1, 0] and chosen.tolist() == [0, 0]
+    assert street_rows(i64(-1), i32(1), i32(-1), i32()) == 0  # a street without addresses offers none
+    with pytest.raises(IndexError, match="no such place"):
+        street_rows(i64(1), i32(), i32(), i32())
+    with pytest.raises(IndexError, match="no such place"):
+        street_rows(i64(0), i32(), i32(), i32(), place_start=i64(0, 9))
+    with pytest.raises(ValueError, match="mismatched"):
+        street_rows(i64(0), i32(1), i32(), i32())
+    with pytest.raises(ValueError, match="mismatched"):
+        street_rows(i64(0), i32(), i32(), i32(), limit=3)  # more than the outputs hold
+
+    texts = [b"a 1 x", b"a 1 y", b"b 2 z"]
+    buffer, text_start = b"".join(texts), i64(0, 5, 10, 15)
+
+    def exact_rows(postcode=-2, town=None, ulen1=-1, limit=2, **changed):
+        arrays = {"text_start": text_start, "text_rows": i32(0, 1, 2), "places": i32(0, 1, 1)}
+        arrays.update(changed)
+        return _trgm.exact_rows(
+            buffer, arrays["text_start"], arrays["text_rows"], b"a 1 ", b"a 1!", arrays["places"],
+            arrays.get("place_postcodes", i32(5, 6)), postcode, u32() if town is None else town, ulen1, 3, store,
+            starts, i32(0, 1), 0.5, i32(1, 0), boxes, ids, limit, rows,
+        )  # fmt: skip
+
+    assert exact_rows() == 2 and rows.tolist() == [1, 0]  # place 1 before place 0 in place_order
+    assert exact_rows(postcode=5) == 1 and rows[0] == 0
+    assert exact_rows(postcode=-1) == 0  # a postcode the register does not hold
+    # Town texts [0 1 2] (place 0) and [1 1] (place 1): a town of trigram 0 is place 0's alone; with a second
+    # trigram the register does not hold, 1 of 2 still reaches the threshold (0.5); with two more, not.
+    assert exact_rows(town=u32(0), ulen1=1) == 1 and rows[0] == 0
+    assert exact_rows(town=u32(0), ulen1=2) == 1 and rows[0] == 0
+    assert exact_rows(town=u32(0), ulen1=3) == 0
+    with pytest.raises(IndexError, match="no such row"):
+        exact_rows(text_rows=i32(0, 7, 2))
+    with pytest.raises(IndexError, match="no such row"):
+        exact_rows(places=i32(0, 9, 1))
+    with pytest.raises(ValueError, match="outside the buffer"):
+        exact_rows(text_start=i64(0, 5, 99, 15))
+    with pytest.raises(ValueError, match="mismatched"):
+        exact_rows(text_rows=i32(0, 1))
+    with pytest.raises(ValueError, match="mismatched"):
+        exact_rows(limit=5)
+    with pytest.raises(ValueError, match="ulen1"):
+        exact_rows(town=u32(0, 1), ulen1=1)
+    with pytest.raises(ValueError, match="mismatched"):
+        exact_rows(place_postcodes=i32(5, 6, 7))
+
+
+def test_holding_finds_every_street_that_can_reach_the_minimum():
+    """The typo path's candidate streets: those whose name, postcode and town hold enough of the query's trigrams
+    together, against a brute-force count over random registers; and wrong arrays are refused."""
+    rnd = random.Random(3)
+    for _ in range(300):
+        n_names, n_postcodes, n_towns, n = rnd.randrange(1, 6), rnd.randrange(1, 4), rnd.randrange(1, 4), 30
+        name = [rnd.randrange(n_names) for _ in range(n)]
+        postcode = [rnd.randrange(n_postcodes) for _ in range(n)]
+        town = [rnd.randrange(n_towns) for _ in range(n)]
+        name_hits = np.array([rnd.randrange(5) for _ in range(n_names)], dtype=np.int32)
+        postcode_hits = np.array([rnd.randrange(3) for _ in range(n_postcodes)], dtype=np.int32)
+        town_hits = np.array([rnd.randrange(3) for _ in range(n_towns)], dtype=np.int32)
+        minimum = rnd.choice([0.0, 1.0, 2.5, 3.0, 4.2, 6.0, 9.0])
+        expected = sorted(
+            s for s in range(n) if name_hits[name[s]] + postcode_hits[postcode[s]] + town_hits[town[s]] >= minimum
+        )
+        by_name = np.argsort(name, kind="stable").astype(np.int32)
+        name_start = np.searchsorted(np.array(name)[by_name], np.arange(n_names + 1)).astype(np.int64)
+        out = np.empty(n, dtype=np.int32)
+        found = _trgm.holding(
+            minimum, int(postcode_hits.max() + town_hits.max()), name_hits, name_start, by_name,
+            np.array(postcode, np.int32)[by_name], postcode_hits, np.array(town, np.int32)[by_name], town_hits, out,
+        )  # fmt: skip
+        assert sorted(out[:found].tolist()) == expected
+    i32 = lambda *v: np.array(v, dtype=np.int32)  # noqa: E731
+
+    def holding(most_rest=0, name_start=None, postcodes=None, out=None):
+        return _trgm.holding(
+            1.0, most_rest, i32(1), np.array([0, 1] if name_start is None else name_start, np.int64), i32(0),
+            i32(0) if postcodes is None else postcodes, i32(0), i32(0), i32(0), i32(0) if out is None else out,
+        )  # fmt: skip
+
+    assert holding() == 1
+    with pytest.raises(ValueError, match="outside the streets"):
+        holding(name_start=[0, 5])
+    with pytest.raises(IndexError, match="outside its hits"):
+        holding(postcodes=i32(3))
+    with pytest.raises(ValueError, match="mismatched"):
+        holding(out=i32())
+    with pytest.raises(ValueError, match="not negative"):
+        holding(most_rest=-1)
+
+
+def test_word_similarities_of_a_head_and_a_tail_are_the_walk_over_both():
+    """word_similarities scores a head alone where the tail holds none of the query's trigrams (and once for a
+    run of equal heads): always what the walk over head + tail gives, on random id texts that repeat ids."""
+    rnd = random.Random(8)
+    vocabulary = 6
+    for _ in range(400):
+        texts = [[rnd.randrange(vocabulary) for _ in range(rnd.randrange(0, 8))] for _ in range(6)]
+        store = np.array([i for text in texts for i in text], dtype=np.uint32)
+        starts = np.concatenate(([0], np.cumsum([len(t) for t in texts]))).astype(np.int64)
+        query = sorted(rnd.sample(range(vocabulary), rnd.randrange(0, 4)))
+        ulen1 = len(query) + rnd.randrange(0, 3)  # trigrams the texts do not hold count too
+        heads = sorted(rnd.randrange(-1, 6) for _ in range(10))  # runs of equal heads
+        tails = [rnd.randrange(6) for _ in range(10)]
+        out = np.zeros(10, dtype=np.float32)
+        _trgm.word_similarities(
+            np.array(query, np.uint32), ulen1, vocabulary, store, starts, np.array(heads, np.int32),
+            np.array(tails, np.int32), out,
+        )  # fmt: skip
+        for h, t, got in zip(heads, tails, out.tolist(), strict=True):
+            text = (texts[h] if h >= 0 else []) + texts[t]
+            want = _trgm.word_similarity(np.array(query, np.uint32), ulen1, np.array(text, np.uint32), vocabulary)
+            assert got == want, (query, ulen1, texts[h] if h >= 0 else None, texts[t])

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 
 from . import _trgm
 from .caching import ADDRESS_FIELDS, stamp
-from .trigram import as_fetched, similarity, trigram_set, trigrams
+from .trigram import as_fetched, trigram_set, trigrams
 
 # In byte order of search_text (the "C" collation compares bytes, as the exact path's text_pattern_ops does), so
 # that the rows arrive in the order the exact path searches them.
@@ -53,6 +53,8 @@ STRICT = 0.6
 _EPSILON = 1e-6
 # Up to this many streets, scoring each whole costs less than finding the names they share.
 _SCORED_WHOLE = 64
+_NO_TRIGRAMS = np.zeros(0, dtype=np.uint32)
+_NO_STREETS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32))
 
 
 def give_back_free_memory() -> None:
@@ -80,6 +82,14 @@ def _recode(code_of: dict[str, int], codes: np.ndarray) -> tuple[list[str], np.n
     for position, value in enumerate(distinct):
         renumber[code_of[value]] = position
     return distinct, renumber[codes.astype(np.int64)] if len(codes) else codes.astype(np.int32)
+
+
+def _grouped(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of `keys` (integers below n) grouped by key, as (positions, starts): those of key k are
+    positions[starts[k]:starts[k + 1]], in order."""
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=starts[1:])
+    return np.argsort(keys, kind="stable").astype(np.int32), starts
 
 
 class _TrigramStore:
@@ -110,10 +120,7 @@ class _TrigramStore:
             held = {self.vocabulary[t] for t in trigram_set(text)}
             ids.extend(held)
             positions.extend([position] * len(held))
-        ids_np = np.frombuffer(ids, dtype=np.uint32)
-        order = np.argsort(ids_np, kind="stable")
-        starts = np.zeros(len(self.vocabulary) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(ids_np, minlength=len(self.vocabulary)), out=starts[1:])
+        order, starts = _grouped(np.frombuffer(ids, dtype=np.uint32), len(self.vocabulary))
         return np.frombuffer(positions, dtype=np.int32)[order], starts
 
     def freeze(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
@@ -195,6 +202,9 @@ class AddressIndex:
         self.ids, self.place, self.house_number, self.box = ids[order], place[order], number[order], box[order]
         self.lon, self.lat = lon[order].astype(np.float64), lat[order].astype(np.float64)
         self.place_start = np.searchsorted(self.place, np.arange(len(places) + 1)).astype(np.int64)
+        # The statements' orders by text, as numbers: comparing ranks compares the texts in code-point order.
+        self.place_street_order = _codes(list(zip(self.place_street, self.place_postcode, strict=True)))[1]
+        self.place_postcode_order = _codes(list(zip(self.place_postcode, self.place_municipality, strict=True)))[1]
         # The exact path: the row of each text in byte order.
         self.text_rows = np.empty(len(order), dtype=np.int32)
         self.text_rows[order] = np.arange(len(order), dtype=np.int32)
@@ -243,21 +253,22 @@ class AddressIndex:
             [store.add(f"{postcode} {town}") for postcode, town in zip(postcodes, towns, strict=True)], dtype=np.int32
         )
         self.place_town_text = np.array([store.add(town) for town in self.place_town], dtype=np.int32)
+        self.street_name_lu_text = np.array([store.add(name) for name in self.street_names_lu], dtype=np.int32)
         # Posting lists (by trigram id) over the distinct names, postcodes and towns: far fewer than streets.
         self.postcodes_distinct, street_postcode = _codes(postcodes)
         self.towns_distinct, street_town = _codes(towns)
         self.street_name_code = name_of.astype(np.int32)
         self.street_postcode, self.street_town = street_postcode.astype(np.int32), street_town.astype(np.int32)
+        # Each name's streets, with their postcode and town codes beside them: the typo path visits the streets
+        # of the names that can reach a threshold (_trgm.holding).
+        by_name, name_start = _grouped(self.street_name_code, len(self.names))
+        self.streets_by_name = (name_start, by_name, self.street_postcode[by_name], self.street_town[by_name])
         self.name_postings = store.postings(self.names)
         self.postcode_postings = store.postings(self.postcodes_distinct)
         self.town_postings = store.postings(self.towns_distinct)
         self.vocabulary, self.trigrams, self.trigram_start = store.freeze()
 
     # --- Search -------------------------------------------------------------------------------------------------
-
-    def _first_text_at_least(self, key: bytes) -> int:
-        """The position of the first text (in byte order) that is not below `key`."""
-        return _trgm.first_at_least(self.text_buffer, self.text_start, key)
 
     def _record(self, row: int, **extra) -> dict:
         place = int(self.place[row])
@@ -277,34 +288,32 @@ class AddressIndex:
     def exact_rows(self, prefix: str, postcode: str, town: str, town_threshold: float, limit: int) -> list[dict]:
         """search._EXACT_SQL: the addresses whose search_text starts with "prefix ", in a typed postcode or
         town if any, best town first."""
-        start = self._first_text_at_least(f"{prefix} ".encode())
-        end = self._first_text_at_least(f"{prefix}!".encode())
-        rows = self.text_rows[start:end]
-        places = self.place[rows]
-        if postcode:
-            keep = self.place_postcode_code[places] == self.postcode_code.get(postcode, -1)
-            rows, places = rows[keep], places[keep]
-        town_scores = np.zeros(len(rows))
-        if town and len(rows):
-            # A prefix often matches many addresses of one street: each place's town is scored once.
-            distinct, inverse = np.unique(places, return_inverse=True)
-            heads = np.full(len(distinct), -1, dtype=np.int32)
-            town_scores = self._word_similarities(self._query(town), heads, self.place_town_text[distinct])[inverse]
-            keep = town_scores >= town_threshold
-            rows, places, town_scores = rows[keep], places[keep], town_scores[keep]
-        found = []
-        for row, place, town_score in zip(rows.tolist(), places.tolist(), town_scores.tolist(), strict=True):
-            key = (
-                -town_score,
-                self.place_postcode[place],
-                self.place_municipality[place],
-                self.boxes[self.box[row]],
-                int(self.ids[row]),
-            )
-            found.append((key, row))
-        found.sort()
+        town_ids, ulen1 = self._query(town) if town else (_NO_TRIGRAMS, -1)
+        out = np.empty(limit, dtype=np.int32)
+        found = _trgm.exact_rows(
+            self.text_buffer,
+            self.text_start,
+            self.text_rows,
+            f"{prefix} ".encode(),
+            f"{prefix}!".encode(),
+            self.place,
+            self.place_postcode_code,
+            self.postcode_code.get(postcode, -1) if postcode else -2,
+            town_ids,
+            ulen1,
+            len(self.vocabulary),
+            self.trigrams,
+            self.trigram_start,
+            self.place_town_text,
+            town_threshold,
+            self.place_postcode_order,
+            self.box,
+            self.ids,
+            limit,
+            out,
+        )
         fixed = {"score": 1.0, "number_match": True, "street_match": True, "street_score": 1.0}
-        return [self._record(row, **fixed) for _, row in found[:limit]]
+        return [self._record(row, **fixed) for row in out[:found].tolist()]
 
     def postcode_rows(
         self, postcode: str, postcode_spaced: str, number: str, number_digits: str, limit: int
@@ -332,51 +341,42 @@ class AddressIndex:
     def trigram_rows(self, words: str, street: str, number: str, limit: int, streets: int) -> list[dict]:
         """search._SEARCH_SQL: the `streets` streets most like what was typed (word similarity of the words to
         the street's text; the strict threshold when any street reaches it, else the lenient one), and on each
-        the typed house number first; `limit` addresses in all."""
-        chosen = self._similar_streets(words, street, streets)
-        number_codes = self._number_codes(number)
-        typed_codes = self._typed_codes(words)
-        # The statement's order: the addresses with the typed number first; then by street (score, street score,
-        # name, postcode), and within one such street key by box and id. Each street offers its first `limit`
-        # addresses in the LATERAL's order, which yields its typed number's addresses first: those are taken from
-        # every street, the others only from as many streets as it takes to reach `limit`.
-        matched = []  # (key, row, street_match)
-        rest_of: dict[tuple, list] = {}  # street key: [(the street's remaining rows, street_match)]
-        for score, street_score, s in chosen:
-            place = int(self.street_place[s])
-            if place < 0:
-                continue
-            street_match = self.street_names_lu[s] == street
-            street_key = (-score, -street_score, self.place_street[place], self.place_postcode[place])
-            rows = self._street_rows(place, number_codes, typed_codes, limit)
-            remaining = []
-            for row, number_match in rows:
-                if not number_match:
-                    remaining.append(row)  # the first of the others; the rest stay in the generator
-                    break
-                matched.append(((False, *street_key, self.boxes[self.box[row]], int(self.ids[row])), row, street_match))
-            rest_of.setdefault(street_key, []).append((remaining, rows, street_match))
-        matched.sort()
-        found = matched[:limit]
-        for street_key in sorted(rest_of):
-            if len(found) >= limit:
-                break
-            others = [
-                ((True, *street_key, self.boxes[self.box[row]], int(self.ids[row])), row, street_match)
-                for remaining, rows, street_match in rest_of[street_key]
-                for row in (*remaining, *(row for row, _ in rows))
-            ]
-            others.sort()
-            found += others[: limit - len(found)]
+        the typed house number first; `limit` addresses in all, in the statement's order (_trgm.street_rows)."""
+        chosen, scores, street_scores = self._similar_streets(words, street, streets)
+        number_houses, number_boxes = [], []
+        for code, boxes in self._number_codes(number).items():
+            for box in (-1,) if boxes is None else boxes:
+                number_houses.append(code)
+                number_boxes.append(box)
+        rows, picked, matched = (np.empty(limit, dtype=np.int32) for _ in range(3))
+        found = _trgm.street_rows(
+            self.street_place[chosen],
+            scores,
+            street_scores,
+            self.place_start,
+            self.house_number,
+            self.box,
+            self.ids,
+            self.place_street_order,
+            np.array(number_houses, dtype=np.int32),
+            np.array(number_boxes, dtype=np.int32),
+            np.array(sorted(self._typed_codes(words)), dtype=np.int32),
+            limit,
+            rows,
+            picked,
+            matched,
+        )
         return [
             self._record(
                 row,
-                score=as_fetched(-key[1]),  # as the statement's float4 reaches Python
-                number_match=not key[0],
-                street_match=street_match,
-                street_score=as_fetched(-key[2]),
+                score=as_fetched(scores[c]),  # as the statement's float4 reaches Python
+                number_match=bool(match),
+                street_match=self.street_names_lu[chosen[c]] == street,
+                street_score=as_fetched(street_scores[c]),
             )
-            for key, row, street_match in found
+            for row, c, match in zip(
+                rows[:found].tolist(), picked[:found].tolist(), matched[:found].tolist(), strict=True
+            )
         ]
 
     def _number_codes(self, number: str) -> dict[int, set[int] | None]:
@@ -400,34 +400,6 @@ class AddressIndex:
                 codes.update(self.house_numbers_lower.get(padded[start + 1 : end], ()))
         return codes
 
-    def _street_rows(self, place: int, number_codes: dict, typed_codes: set[int], limit: int):
-        """One street's first `limit` addresses as the statement's LATERAL orders them: the typed number first,
-        then a house number that stands among the words, then by house number, box, id (the rows' own order).
-        Yields (row, number_match)."""
-        start, end = int(self.place_start[place]), int(self.place_start[place + 1])
-        numbers = self.house_number[start:end]
-        first: list[tuple[bool, bool, int]] = []  # (not number_match, not typed, row): the LATERAL's order
-        for code in set(number_codes) | typed_codes:
-            # The street's rows are sorted by house number: each number's rows are one run.
-            low, high = np.searchsorted(numbers, [code, code + 1])
-            boxes = number_codes.get(code, ())
-            for row in range(start + int(low), start + int(high)):
-                number_match = code in number_codes and (boxes is None or int(self.box[row]) in boxes)
-                typed = code in typed_codes
-                if number_match or typed:
-                    first.append((not number_match, not typed, row))
-        first.sort()
-        first = first[:limit]
-        yield from ((row, not no_match) for no_match, _, row in first)
-        taken = {row for _, _, row in first}
-        remaining = limit - len(first)
-        row = start
-        while remaining > 0 and row < end:
-            if row not in taken:
-                yield row, False
-                remaining -= 1
-            row += 1
-
     def _query(self, text: str) -> tuple[np.ndarray, int]:
         """A query's distinct trigrams as the store's ids (only those it knows: the others match no text) and
         how many distinct trigrams it has in all (pg_trgm's ulen1)."""
@@ -443,63 +415,54 @@ class AddressIndex:
         _trgm.word_similarities(ids, ulen1, len(self.vocabulary), self.trigrams, self.trigram_start, heads, tails, out)
         return out.astype(np.float64)
 
-    def _hits(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """How many of a query's trigrams each distinct name, postcode and town holds."""
-        hits = []
+    def _hits(self, ids: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], int]:
+        """How many of a query's trigrams each distinct name, postcode and town holds, and the most that any
+        postcode and any town hold together."""
+        hits, most_rest = [], 0
         for (postings, starts), size in (
             (self.name_postings, len(self.names)),
             (self.postcode_postings, len(self.postcodes_distinct)),
             (self.town_postings, len(self.towns_distinct)),
         ):
             counts = np.zeros(size, dtype=np.int32)
-            _trgm.count_hits(postings, starts, ids, counts)
+            most = _trgm.count_hits(postings, starts, ids, counts)
+            most_rest += most if hits else 0
             hits.append(counts)
-        return tuple(hits)
+        return tuple(hits), most_rest
 
-    def _street_similarities(
-        self, query: tuple[np.ndarray, int], streets: np.ndarray, hits: tuple | None = None
-    ) -> np.ndarray:
-        """word_similarity(query, street's search_text) for these streets (`hits`: the query's, if known). Where a
-        street's postcode and town hold none of the query's trigrams, pg_trgm's walk finds nothing after the name:
-        the value is the name's, computed once for all the streets of that name. A few streets are simply scored
-        whole."""
-        if len(streets) <= _SCORED_WHOLE:
-            return self._word_similarities(query, self.street_head[streets], self.street_tail[streets])
-        _, postcode_hits, town_hits = hits or self._hits(query[0])
-        names, inverse = np.unique(self.street_name_code[streets], return_inverse=True)
-        values = self._word_similarities(query, np.full(len(names), -1, dtype=np.int32), self.name_text[names])
-        values = values[inverse]
-        rest_counts = (postcode_hits[self.street_postcode[streets]] > 0) | (town_hits[self.street_town[streets]] > 0)
-        whole = np.nonzero(rest_counts | ~self.street_split[streets])[0]
-        if len(whole):
-            chosen = streets[whole]
-            values[whole] = self._word_similarities(query, self.street_head[chosen], self.street_tail[chosen])
-        return values
+    def _street_similarities(self, query: tuple[np.ndarray, int], streets: np.ndarray) -> np.ndarray:
+        """word_similarity(query, street's search_text) for these streets: a street's name followed by its
+        "postcode town" (_trgm.word_similarities scores a name once for the streets whose rest holds none of the
+        query's trigrams)."""
+        return self._word_similarities(query, self.street_head[streets], self.street_tail[streets])
 
-    def _similar_streets(self, words: str, street: str, wanted: int) -> list[tuple[float, float, int]]:
-        """(score, street_score, street position) of the chosen streets, best first: the statement's `c` and `s`.
-        The typed street's word similarity must reach the strict threshold where any street reaches it, else the
+    def _similar_streets(self, words: str, street: str, wanted: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The chosen streets' positions, scores and street scores (float32), best first: the statement's `c` and
+        `s`. The typed street's word similarity must reach the strict threshold where any street reaches it, else the
         lenient one (the statement's WHERE). A street holding fewer than threshold x the typed street's trigrams
         cannot reach it, so the posting lists give the candidates, strict ones first; each is scored in C."""
         street_query = self._query(street)
         ids, size = street_query
         if not size:
-            return []
-        hits = name_hits, postcode_hits, town_hits = self._hits(ids)
+            return _NO_STREETS
+        (name_hits, postcode_hits, town_hits), most_rest = self._hits(ids)
         out = np.empty(len(self.street_ids), dtype=np.int32)
         for threshold in (STRICT, LENIENT):
+            name_start, streets, postcodes, towns = self.streets_by_name
             found = _trgm.holding(
                 (threshold - _EPSILON) * size,
+                most_rest,
                 name_hits,
-                self.street_name_code,
+                name_start,
+                streets,
+                postcodes,
                 postcode_hits,
-                self.street_postcode,
+                towns,
                 town_hits,
-                self.street_town,
                 out,
             )
             candidates = out[:found].copy()
-            reaching = self._street_similarities(street_query, candidates, hits) >= threshold
+            reaching = self._street_similarities(street_query, candidates) >= threshold
             if reaching.any():
                 break
         candidates = candidates[reaching]
@@ -508,16 +471,19 @@ class AddressIndex:
             at_least = -np.partition(-scores, wanted - 1)[wanted - 1]
             best = scores >= at_least
             candidates, scores = candidates[best], scores[best]
-        chosen = []
-        street_scores: dict[str, float] = {}  # similarity(street name, typed street), per name
-        for s, score in zip(candidates.tolist(), scores.tolist(), strict=True):
-            name = self.street_names_lu[s]
-            street_score = street_scores.get(name)
-            if street_score is None:
-                street_score = street_scores[name] = similarity(name, street)
-            chosen.append((-score, -street_score, int(self.street_ids[s]), s))
-        chosen.sort()
-        return [(-score, -street_score, s) for score, street_score, _, s in chosen[:wanted]]
+        # similarity(street name, typed street); then the statement's order: score, street score, id.
+        street_scores = np.empty(len(candidates), dtype=np.float32)
+        _trgm.similarities(
+            ids,
+            size,
+            len(self.vocabulary),
+            self.trigrams,
+            self.trigram_start,
+            self.street_name_lu_text[candidates],
+            street_scores,
+        )
+        order = np.lexsort((self.street_ids[candidates], -street_scores, -scores))[:wanted]
+        return candidates[order], scores[order].astype(np.float32), street_scores[order]
 
 
 # --- The process's copy --------------------------------------------------------------------------------------

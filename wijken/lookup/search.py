@@ -31,6 +31,8 @@ ABBREVIATIONS = {"st": "sint", "olv": "onze lieve vrouw", "str": "straat", "ln":
 _ABBREVIATION = re.compile(r"\b(st|o\.?\s?l\.?\s?v|str|ln|pl)\b\.?")
 NL_POSTCODE = re.compile(r"^\s*(\d{4})\s*([a-z]{2})\b[\s,-]*(?:(\d+)\s*[-\s]?\s*([a-z0-9]{1,4})?)?\s*$")
 NUMBER = re.compile(r"(?<![\w])(\d+)\s*(?:(?:bus|bte|boite)\s*)?([a-z]{1,2}\b|\d*)", re.IGNORECASE)
+_BOX_WORD = re.compile(r"\b(bus|bte|boite)\b")
+_NOT_A_WORD = re.compile(r"[^\w\s'-]")
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,8 @@ def _normalised_street(street: str) -> str:
 
 
 def _words(text: str) -> str:
-    text = NUMBER.sub(" ", text)
-    text = re.sub(r"\b(bus|bte|boite)\b", " ", text)
-    text = re.sub(r"[^\w\s'-]", " ", text)
-    return re.sub(r"\s+", " ", text).strip(" -")
+    text = _NOT_A_WORD.sub(" ", _BOX_WORD.sub(" ", NUMBER.sub(" ", text)))
+    return " ".join(text.split()).strip(" -")
 
 
 def parse_query(q: str) -> ParsedQuery:

@@ -20,7 +20,7 @@ How pg_trgm sees a string (the defaults of trgm.h: KEEPONLYALNUM, IGNORECASE, LP
   order, duplicates kept, because it looks for a stretch of consecutive trigrams of the second string that
   matches the first well (greedily: pg's lower bound only moves forward, see _trgm.c).
 
-Trigrams are the 3-character Python strings themselves (word_similarity() numbers them for the C walk).
+Trigrams are the 3-character Python strings themselves (numbered for the C functions).
 PostgreSQL stores a trigram of three single-byte
 characters as those bytes, but one with a multibyte character (é, ß, ...) as 3 bytes of a CRC32 of it
 (compact_trigram). Only equality of trigrams matters to both functions, so strings give the same results, except
@@ -40,7 +40,6 @@ PostgreSQL's (tests/wijken/test_trigram.py checks these ranges against the datab
 from __future__ import annotations
 
 import re
-import struct
 import unicodedata
 from array import array
 from functools import lru_cache
@@ -53,22 +52,12 @@ from . import _trgm
 __all__ = [
     "as_fetched",
     "similarity",
-    "to_float4",
     "trigram_set",
     "trigrams",
     "word_similarity",
 ]
 
 _ASCII_WORDS = re.compile(r"[a-z0-9]+")
-
-_FLOAT4 = struct.Struct("f")
-
-
-def to_float4(value: float) -> float:
-    """The float4 PostgreSQL computes, as a Python float holding exactly that value (what float(numpy.float32())
-    gives, twice as fast). Rounding the double quotient of two ints to float4 equals pg's float4 division
-    (float4) count / (float4) n: a double has at least 2 * 24 + 2 bits, so the double rounding is innocuous."""
-    return _FLOAT4.unpack(_FLOAT4.pack(value))[0]
 
 
 @lru_cache(maxsize=4096)
@@ -119,16 +108,15 @@ def trigram_set(text: str) -> frozenset[str]:
 
 
 def similarity(a: str, b: str) -> float:
-    """pg_trgm's ``similarity(a, b)``: shared distinct trigrams over the union of both sets, as float4.
+    """pg_trgm's ``similarity(a, b)``: shared distinct trigrams over the union of both sets, as float4 (computed
+    in C, _trgm.similarities, as the address index computes it).
 
     Symmetric; 0.0 when either string has no trigram (cnt_sml's guard against 0/0).
     """
-    set1 = trigram_set(a)
-    set2 = trigram_set(b)
-    if not set1 or not set2:
-        return 0.0
-    count = len(set1 & set2)
-    return to_float4(count / (len(set1) + len(set2) - count))
+    query_ids, ulen1, text_ids, vocabulary = _as_ids(a, b)
+    out = array("f", [0.0])
+    _trgm.similarities(query_ids, ulen1, vocabulary, text_ids, array("q", [0, len(text_ids)]), array("i", [0]), out)
+    return out[0]
 
 
 def word_similarity(a: str, b: str) -> float:
@@ -138,16 +126,21 @@ def word_similarity(a: str, b: str) -> float:
     walk over the text (iterate_word_similarity) runs in C, on trigram ids (_trgm.c); the address index calls
     it directly, on the ids of its own vocabulary, to score many texts at once.
     """
-    query = trigram_set(a)
-    text = trigrams(b)
-    if not query or not text:
-        return 0.0
+    query_ids, ulen1, text_ids, vocabulary = _as_ids(a, b)
+    return _trgm.word_similarity(query_ids, ulen1, text_ids, vocabulary)
+
+
+def _as_ids(a: str, b: str) -> tuple[array, int, array, int]:
+    """The trigrams of query ``a`` and text ``b`` as ids for _trgm: the query's distinct ids that occur in the
+    text (the others match nothing), how many distinct trigrams the query has, the text's ids in generation order,
+    and how many ids there are."""
     ids: dict[str, int] = {}
-    text_ids = array("I", [ids.setdefault(t, len(ids)) for t in text])
-    query_ids = array("I", [ids[t] for t in query if t in ids])  # the others occur nowhere in the text
-    return _trgm.word_similarity(query_ids, len(query), text_ids, len(ids))
+    text_ids = array("I", [ids.setdefault(t, len(ids)) for t in trigrams(b)])
+    query = trigram_set(a)
+    return array("I", [ids[t] for t in query if t in ids]), len(query), text_ids, len(ids)
 
 
+@lru_cache(maxsize=65536)  # a float4 score has few values (ratios of small counts), and numpy's repr is slow
 def as_fetched(score: float) -> float:
     """``score`` as psycopg returns the float4 column that holds it (Django reads results as text): the shortest
     decimal that reads back as the same float4, as a double (0.88235295, not 0.8823529481887817).
