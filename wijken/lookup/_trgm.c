@@ -181,6 +181,232 @@ text_in_store(const int64_t *start, int32_t t, const Py_buffer *trigrams)
     return 0 <= start[t] && start[t] <= start[t + 1] && start[t + 1] <= N_ITEMS(*trigrams);
 }
 
+/* A store of texts as trigram ids: text t is ids[start[t]:start[t + 1]], every id below `vocabulary`. */
+typedef struct {
+    const uint32_t *ids;
+    const int64_t *start;
+    Py_ssize_t n_texts;
+    Py_ssize_t vocabulary;
+    const Py_buffer *trigrams;
+} store;
+
+/* Store text t: its ids and length, or 0 with an exception set (naming text `i` of the call). Its ids are not
+ * checked against the vocabulary here: each reader checks those it reads, once (check_ids, or in its own loop). */
+static int
+store_text(const store *st, int32_t t, Py_ssize_t i, const uint32_t **ids, Py_ssize_t *len)
+{
+    if (t < 0 || t >= st->n_texts || !text_in_store(st->start, t, st->trigrams)) {
+        PyErr_Format(PyExc_IndexError, "text %zd: no such store text (%d)", i, (int) t);
+        return 0;
+    }
+    *ids = st->ids + st->start[t];
+    *len = (Py_ssize_t) (st->start[t + 1] - st->start[t]);
+    return 1;
+}
+
+/* A query prepared for walks: its trigram ids flagged in `found`, pg's lastpos scratch, its ulen1. */
+typedef struct {
+    uint8_t *found;
+    int32_t *lastpos;
+    int ulen1;
+} prepared;
+
+static void
+release(prepared *q)
+{
+    free(q->found);
+    free(q->lastpos);
+    q->found = NULL;
+    q->lastpos = NULL;
+}
+
+static int
+prepare_query(const Py_buffer *ids, int ulen1, Py_ssize_t vocabulary, prepared *q)
+{
+    q->ulen1 = ulen1;
+    if (ulen1 < N_ITEMS(*ids)) {
+        PyErr_SetString(PyExc_ValueError, "ulen1: fewer than the query's trigrams given");
+        return 0;
+    }
+    return prepare(ids, vocabulary, &q->found, &q->lastpos);
+}
+
+/* Scratch space for joining a head and a tail. */
+typedef struct {
+    uint32_t *ids;
+    Py_ssize_t capacity;
+} joined;
+
+/* word_similarity() of query q to the texts heads[k] + tails[k] for k = which[i] (i below n; which NULL: k = i),
+ * into out[i]. Where the tail holds none of the query's trigrams, pg's walk finds nothing in it (a walk ends its
+ * stretches at the query's trigrams; after the head it would only count others): the head alone is scored, once
+ * for a run of texts with the same head. */
+static int
+score_texts(const store *st, const prepared *q, const int32_t *heads, const int32_t *tails, const int32_t *which,
+            Py_ssize_t n, float *out, joined *scratch)
+{
+    int32_t last_head = -1;
+    float last_head_score = 0.0f;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t k = which ? which[i] : i;
+        int32_t h = heads[k];
+        const uint32_t *head_ids = NULL, *tail_ids;
+        Py_ssize_t head_len = 0, tail_len;
+        if (h < -1 || (h >= 0 && !store_text(st, h, i, &head_ids, &head_len)) || !store_text(st, tails[k], i,
+                                                                                            &tail_ids, &tail_len)) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_IndexError, "text %zd: no such store text (%d)", i, (int) h);
+            return 0;
+        }
+        /* The tail's ids are checked as it is searched for the query's trigrams; the head's when it is walked. */
+        int tail_matters = h < 0;
+        for (Py_ssize_t j = 0; j < tail_len; j++) {
+            if (tail_ids[j] >= (uint32_t) st->vocabulary) {
+                PyErr_SetString(PyExc_ValueError, "trigrams: a trigram id outside the vocabulary");
+                return 0;
+            }
+            if (q->found[tail_ids[j]]) {
+                tail_matters = 1;
+                if (!check_ids(tail_ids + j, tail_len - j, st->vocabulary, "trigrams"))
+                    return 0;
+                break;
+            }
+        }
+        if (head_len && (tail_matters || h != last_head) && !check_ids(head_ids, head_len, st->vocabulary, "trigrams"))
+            return 0;
+        if (!tail_matters) {
+            if (h != last_head) {
+                last_head_score = (q->ulen1 > 0 && head_len > 0)
+                                      ? walk(head_ids, head_len, q->found, q->lastpos, q->ulen1) : 0.0f;
+                last_head = h;
+            }
+            out[i] = last_head_score;
+            continue;
+        }
+        Py_ssize_t len = head_len + tail_len;
+        if (len > scratch->capacity) {
+            uint32_t *bigger = realloc(scratch->ids, sizeof(uint32_t) * (size_t) len);
+            if (bigger == NULL) {
+                PyErr_NoMemory();
+                return 0;
+            }
+            scratch->ids = bigger;
+            scratch->capacity = len;
+        }
+        if (head_len)
+            memcpy(scratch->ids, head_ids, sizeof(uint32_t) * (size_t) head_len);
+        if (tail_len)
+            memcpy(scratch->ids + head_len, tail_ids, sizeof(uint32_t) * (size_t) tail_len);
+        out[i] = (q->ulen1 > 0 && len > 0) ? walk(scratch->ids, len, q->found, q->lastpos, q->ulen1) : 0.0f;
+    }
+    return 1;
+}
+
+/* pg's similarity() of query q to store text t: the distinct trigrams both hold over those either holds. `seen`
+ * (vocabulary entries) marks the ids counted for this text with `mark`, which must differ from call to call. */
+static int
+similarity_to(const store *st, const prepared *q, int32_t t, Py_ssize_t i, int32_t *seen, int32_t mark, float *out)
+{
+    const uint32_t *ids;
+    Py_ssize_t len;
+    if (!store_text(st, t, i, &ids, &len) || !check_ids(ids, len, st->vocabulary, "trigrams"))
+        return 0;
+    int len2 = 0, count = 0;
+    for (Py_ssize_t k = 0; k < len; k++) {
+        if (seen[ids[k]] != mark) {
+            seen[ids[k]] = mark;
+            len2++;
+            count += q->found[ids[k]];
+        }
+    }
+    /* cnt_sml's guard: no trigram in either string gives 0 */
+    *out = (q->ulen1 > 0 && len2 > 0) ? CALCSML(count, q->ulen1, len2) : 0.0f;
+    return 1;
+}
+
+/* For each id of `query`, add 1 to hits[p] for every p in its posting list postings[starts[id]:starts[id + 1]];
+ * *most: the most any text it counted in holds. */
+static int
+count_into(const int32_t *postings, Py_ssize_t n_postings, const int64_t *starts, Py_ssize_t n_ids,
+           const uint32_t *query, Py_ssize_t n_query, int32_t *hits, Py_ssize_t n_hits, int32_t *most)
+{
+    *most = 0;
+    for (Py_ssize_t k = 0; k < n_query; k++) {
+        if (n_ids < 0 || (Py_ssize_t) query[k] >= n_ids) {
+            PyErr_SetString(PyExc_ValueError, "query: a trigram id without a posting list");
+            return 0;
+        }
+        int64_t from = starts[query[k]], to = starts[query[k] + 1];
+        if (from < 0 || to < from || to > n_postings) {
+            PyErr_SetString(PyExc_ValueError, "starts: a posting list outside the postings");
+            return 0;
+        }
+        for (int64_t p = from; p < to; p++) {
+            if (postings[p] < 0 || postings[p] >= n_hits) {
+                PyErr_SetString(PyExc_IndexError, "postings: a text outside out");
+                return 0;
+            }
+            hits[postings[p]]++;
+            *most = hits[postings[p]] > *most ? hits[postings[p]] : *most;
+        }
+    }
+    return 1;
+}
+
+/* The streets by name, each with its postcode and town codes beside it (see holding). */
+typedef struct {
+    const int64_t *name_start;
+    const int32_t *streets, *postcodes, *towns;
+    Py_ssize_t n_names, n_streets;
+} streets_by_name;
+
+/* The streets whose name, postcode and town hold at least `minimum` of the query's trigrams together, appended to
+ * *out (grown as needed); *found counts them. Only the names holding at least `minimum` less `most_rest` are
+ * visited: the fewest hits a name needs is an integer, and comparing integers is what makes that loop cheap. */
+static int
+find_holding(const streets_by_name *by, double minimum, int64_t most_rest, const int32_t *name_hits,
+             const int32_t *postcode_hits, Py_ssize_t n_postcodes, const int32_t *town_hits, Py_ssize_t n_towns,
+             int32_t **out, Py_ssize_t *capacity, Py_ssize_t *found)
+{
+    if (isnan(minimum) || most_rest < 0) {
+        PyErr_SetString(PyExc_ValueError, "holding: minimum must be a number and most_rest not negative");
+        return 0;
+    }
+    double needed = ceil(minimum - (double) most_rest);
+    int32_t least = needed <= 0 ? 0 : (needed >= INT32_MAX ? INT32_MAX : (int32_t) needed);
+    *found = 0;
+    for (Py_ssize_t k = 0; k < by->n_names; k++) {
+        if (name_hits[k] < least)
+            continue;
+        int64_t from = by->name_start[k], to = by->name_start[k + 1];
+        if (from < 0 || to < from || to > by->n_streets) {
+            PyErr_SetString(PyExc_ValueError, "holding: a name's streets outside the streets");
+            return 0;
+        }
+        for (int64_t i = from; i < to; i++) {
+            int32_t p = by->postcodes[i], t = by->towns[i];
+            if (p < 0 || p >= n_postcodes || t < 0 || t >= n_towns) {
+                PyErr_Format(PyExc_IndexError, "street %lld: a code outside its hits", (long long) i);
+                return 0;
+            }
+            if ((double) ((int64_t) name_hits[k] + postcode_hits[p] + town_hits[t]) < minimum)
+                continue;
+            if (*found == *capacity) {
+                Py_ssize_t bigger_capacity = *capacity ? 2 * *capacity : 1024;
+                int32_t *bigger = realloc(*out, sizeof(int32_t) * (size_t) bigger_capacity);
+                if (bigger == NULL) {
+                    PyErr_NoMemory();
+                    return 0;
+                }
+                *out = bigger;
+                *capacity = bigger_capacity;
+            }
+            (*out)[(*found)++] = by->streets[i];
+        }
+    }
+    return 1;
+}
+
 /* --- word_similarities: one query against many texts -------------------------------------------------------- */
 
 PyDoc_STRVAR(word_similarities_doc,
@@ -199,12 +425,8 @@ word_similarities(PyObject *self, PyObject *args)
     Py_buffer query, trigrams, starts, heads, tails, out;
     Py_buffer *views[6] = {&query, &trigrams, &starts, &heads, &tails, &out};
     int got = 0;
-    uint8_t *found = NULL;
-    int32_t *lastpos = NULL;
-    uint32_t *text = NULL;
-    Py_ssize_t text_capacity = 0;
-    int32_t last_head = -1;  /* the head scored alone last, and its score */
-    float last_head_score = 0.0f;
+    prepared q = {0};
+    joined scratch = {0};
 
     if (!PyArg_ParseTuple(args, "OinOOOOO", &objs[0], &ulen1, &vocabulary, &objs[1], &objs[2], &objs[3], &objs[4],
                           &objs[5]))
@@ -214,69 +436,18 @@ word_similarities(PyObject *self, PyObject *args)
     static const array_spec specs[6] = {{4, 'u', 0, "query"}, {4, 'u', 0, "trigrams"}, {8, 'i', 0, "starts"},
                                         {4, 'i', 0, "heads"},  {4, 'i', 0, "tails"},    {4, 'f', 1, "out"}};
     if (!get_arrays(objs, views, specs, 6, &got)) goto done;
-
-    Py_ssize_t n = N_ITEMS(out), n_texts = N_ITEMS(starts) - 1;
-    const int64_t *start = starts.buf;
-    const int32_t *head = heads.buf, *tail = tails.buf;
-    const uint32_t *store = trigrams.buf;
-    float *result = out.buf;
+    Py_ssize_t n = N_ITEMS(out);
     if (N_ITEMS(heads) != n || N_ITEMS(tails) != n) {
         PyErr_SetString(PyExc_ValueError, "heads, tails and out must have the same length");
         goto done;
     }
-    if (ulen1 < N_ITEMS(query)) {
-        PyErr_SetString(PyExc_ValueError, "ulen1: fewer than the query's trigrams given");
-        goto done;
-    }
-    if (!prepare(&query, vocabulary, &found, &lastpos)) goto done;
-
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int32_t h = head[i], t = tail[i];
-        /* Only the texts asked for are checked: the store is large, and a search asks for few of them. */
-        if (h < -1 || h >= n_texts || t < 0 || t >= n_texts || (h >= 0 && !text_in_store(start, h, &trigrams))
-            || !text_in_store(start, t, &trigrams)) {
-            PyErr_Format(PyExc_IndexError, "text %zd: no such store text (%d, %d)", i, (int) h, (int) t);
-            goto done;
-        }
-        Py_ssize_t head_len = h < 0 ? 0 : (Py_ssize_t) (start[h + 1] - start[h]);
-        Py_ssize_t tail_len = (Py_ssize_t) (start[t + 1] - start[t]);
-        if (!check_ids(store + start[t], tail_len, vocabulary, "trigrams")) goto done;
-        int tail_matters = h < 0;
-        for (Py_ssize_t k = 0; k < tail_len && !tail_matters; k++)
-            tail_matters = found[store[start[t] + k]];
-        if (!tail_matters) {
-            /* A walk ends its stretches at the query's trigrams: after the head it would only count others. */
-            if (h != last_head) {
-                if (!check_ids(store + start[h], head_len, vocabulary, "trigrams")) goto done;
-                last_head_score = (ulen1 > 0 && head_len > 0) ? walk(store + start[h], head_len, found, lastpos, ulen1)
-                                                               : 0.0f;
-                last_head = h;
-            }
-            result[i] = last_head_score;
-            continue;
-        }
-        Py_ssize_t len = head_len + tail_len;
-        if (len > text_capacity) {
-            uint32_t *bigger = realloc(text, sizeof(uint32_t) * (size_t) len);
-            if (bigger == NULL) {
-                PyErr_NoMemory();
-                goto done;
-            }
-            text = bigger;
-            text_capacity = len;
-        }
-        if (head_len)
-            memcpy(text, store + start[h], sizeof(uint32_t) * (size_t) head_len);
-        if (len > head_len)
-            memcpy(text + head_len, store + start[t], sizeof(uint32_t) * (size_t) (len - head_len));
-        if (!check_ids(text, len, vocabulary, "trigrams")) goto done;
-        result[i] = (ulen1 > 0 && len > 0) ? walk(text, len, found, lastpos, ulen1) : 0.0f;
-    }
+    store st = {trigrams.buf, starts.buf, N_ITEMS(starts) - 1, vocabulary, &trigrams};
+    if (prepare_query(&query, ulen1, vocabulary, &q))
+        score_texts(&st, &q, heads.buf, tails.buf, NULL, n, out.buf, &scratch);
 
 done:
-    free(found);
-    free(lastpos);
-    free(text);
+    release(&q);
+    free(scratch.ids);
     return finish(views, got, Py_NewRef(Py_None));
 }
 
@@ -296,39 +467,15 @@ count_hits(PyObject *self, PyObject *args)
     Py_buffer postings, starts, query, out;
     Py_buffer *views[4] = {&postings, &starts, &query, &out};
     int got = 0;
+    int32_t most = 0;
 
     if (!PyArg_ParseTuple(args, "OOOO", &objs[0], &objs[1], &objs[2], &objs[3]))
         return NULL;
     static const array_spec specs[4] = {
         {4, 'i', 0, "postings"}, {8, 'i', 0, "starts"}, {4, 'u', 0, "query"}, {4, 'i', 1, "out"}};
-    if (!get_arrays(objs, views, specs, 4, &got)) goto done;
-
-    const int32_t *posting = postings.buf;
-    const int64_t *start = starts.buf;
-    const uint32_t *ids = query.buf;
-    int32_t *hits = out.buf, most = 0;
-    Py_ssize_t n_ids = N_ITEMS(starts) - 1, n_out = N_ITEMS(out), n_postings = N_ITEMS(postings);
-    for (Py_ssize_t k = 0; k < N_ITEMS(query); k++) {
-        if (n_ids < 0 || (Py_ssize_t) ids[k] >= n_ids) {
-            PyErr_SetString(PyExc_ValueError, "query: a trigram id without a posting list");
-            goto done;
-        }
-        int64_t from = start[ids[k]], to = start[ids[k] + 1];
-        if (from < 0 || to < from || to > n_postings) {
-            PyErr_SetString(PyExc_ValueError, "starts: a posting list outside the postings");
-            goto done;
-        }
-        for (int64_t p = from; p < to; p++) {
-            if (posting[p] < 0 || posting[p] >= n_out) {
-                PyErr_SetString(PyExc_IndexError, "postings: a text outside out");
-                goto done;
-            }
-            hits[posting[p]]++;
-            most = hits[posting[p]] > most ? hits[posting[p]] : most;
-        }
-    }
-
-done:
+    if (get_arrays(objs, views, specs, 4, &got))
+        count_into(postings.buf, N_ITEMS(postings), starts.buf, N_ITEMS(starts) - 1, query.buf, N_ITEMS(query),
+                   out.buf, N_ITEMS(out), &most);
     return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromLong(most));
 }
 
@@ -352,7 +499,8 @@ holding(PyObject *self, PyObject *args)
     Py_buffer name_hits, name_start, streets, postcodes, postcode_hits, towns, town_hits, out;
     Py_buffer *views[8] = {&name_hits, &name_start, &streets, &postcodes, &postcode_hits, &towns, &town_hits, &out};
     int got = 0;
-    Py_ssize_t found = 0;
+    int32_t *found_streets = NULL;
+    Py_ssize_t capacity = 0, found = 0;
 
     if (!PyArg_ParseTuple(args, "dLOOOOOOOO", &minimum, &most_rest, &objs[0], &objs[1], &objs[2], &objs[3], &objs[4],
                           &objs[5], &objs[6], &objs[7]))
@@ -362,51 +510,235 @@ holding(PyObject *self, PyObject *args)
         {4, 'i', 0, "postcode_hits"}, {4, 'i', 0, "towns"}, {4, 'i', 0, "town_hits"}, {4, 'i', 1, "out"},
     };
     if (!get_arrays(objs, views, specs, 8, &got)) goto done;
-    Py_ssize_t n = N_ITEMS(streets), n_names = N_ITEMS(name_hits);
-    Py_ssize_t n_postcodes = N_ITEMS(postcode_hits), n_towns = N_ITEMS(town_hits);
-    if (N_ITEMS(name_start) != n_names + 1 || N_ITEMS(postcodes) != n || N_ITEMS(towns) != n || N_ITEMS(out) < n) {
+    streets_by_name by = {name_start.buf, streets.buf, postcodes.buf, towns.buf, N_ITEMS(name_hits),
+                          N_ITEMS(streets)};
+    if (N_ITEMS(name_start) != by.n_names + 1 || N_ITEMS(postcodes) != by.n_streets
+        || N_ITEMS(towns) != by.n_streets || N_ITEMS(out) < by.n_streets) {
         PyErr_SetString(PyExc_ValueError, "holding: arrays of mismatched lengths");
         goto done;
     }
-    if (isnan(minimum) || most_rest < 0) {
-        PyErr_SetString(PyExc_ValueError, "holding: minimum must be a number and most_rest not negative");
+    if (find_holding(&by, minimum, most_rest, name_hits.buf, postcode_hits.buf, N_ITEMS(postcode_hits),
+                     town_hits.buf, N_ITEMS(town_hits), &found_streets, &capacity, &found))
+        memcpy(out.buf, found_streets, sizeof(int32_t) * (size_t) found);
+
+done:
+    free(found_streets);
+    return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromSsize_t(found));
+}
+
+
+/* --- The typo path's streets ----------------------------------------------------------------------------- */
+
+/* A chosen street with the trigram statement's order: score, street_score descending, then id. */
+typedef struct {
+    float score, street_score;
+    int64_t id;
+    int32_t street;
+} chosen_street;
+
+static int
+compare_chosen(const void *pa, const void *pb)
+{
+    const chosen_street *a = pa, *b = pb;
+    if (a->score != b->score) return a->score > b->score ? -1 : 1;
+    if (a->street_score != b->street_score) return a->street_score > b->street_score ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+static int
+compare_descending(const void *pa, const void *pb)
+{
+    float a = *(const float *) pa, b = *(const float *) pb;
+    return (a < b) - (a > b);
+}
+
+PyDoc_STRVAR(similar_streets_doc,
+"similar_streets(street, street_ulen1, words, words_ulen1, vocabulary, trigrams, starts, heads, tails, names, ids, "
+"name_postings, name_posting_starts, n_postcodes, postcode_postings, postcode_posting_starts, n_towns, "
+"town_postings, town_posting_starts, name_start, streets, postcodes, towns, strict, lenient, epsilon, wanted, "
+"out_streets, out_scores, out_street_scores) -> int\n\n"
+"The typo path's streets: search._SEARCH_SQL's `c` and `s`. `street` and `words`: the typed street's and the "
+"typed words' trigram ids (as word_similarities) with their ulen1s. Street s's text is store text heads[s] + "
+"tails[s] (its name, then \"postcode town\"), its name for similarity() store text names[s], its id ids[s] "
+"(int64). The postings give, per trigram id, the names, postcodes and towns holding it (as count_hits); the "
+"streets by name with their postcode and town codes, as holding. The streets whose word similarity to the typed "
+"street reaches `strict`, or if none does `lenient`, scored by the words; the `wanted` best by score, "
+"similarity of their name to the typed street, id, into out_streets (int32), out_scores, out_street_scores "
+"(float32). Returns how many.");
+
+static PyObject *
+similar_streets(PyObject *self, PyObject *args)
+{
+    enum { N = 21 };
+    PyObject *objs[N];
+    int street_ulen1, words_ulen1;
+    Py_ssize_t vocabulary, n_postcodes, n_towns, wanted;
+    double strict, lenient, epsilon;
+    Py_buffer arrays[N];
+    Py_buffer *views[N];
+    int got = 0;
+    Py_ssize_t n_out = 0;
+    prepared street_q = {0}, words_q = {0};
+    joined scratch = {0};
+    int32_t *name_hits = NULL, *postcode_hits = NULL, *town_hits = NULL, *candidates = NULL, *seen = NULL;
+    float *scores = NULL, *ranked = NULL;
+    chosen_street *chosen = NULL;
+
+    for (int k = 0; k < N; k++)
+        views[k] = &arrays[k];
+    if (!PyArg_ParseTuple(args, "OiOinOOOOOOOOnOOnOOOOOOdddnOOO", &objs[0], &street_ulen1, &objs[1], &words_ulen1,
+                          &vocabulary, &objs[2], &objs[3], &objs[4], &objs[5], &objs[6], &objs[7], &objs[8], &objs[9],
+                          &n_postcodes, &objs[10], &objs[11], &n_towns, &objs[12], &objs[13], &objs[14], &objs[15],
+                          &objs[16], &objs[17], &strict, &lenient, &epsilon, &wanted, &objs[18], &objs[19],
+                          &objs[20]))
+        return NULL;
+    if (vocabulary < 0 || vocabulary >= INT32_MAX || n_postcodes < 0 || n_towns < 0 || wanted < 1)
+        return PyErr_Format(PyExc_ValueError, "similar_streets: vocabulary, counts or wanted out of range");
+    static const array_spec specs[N] = {
+        {4, 'u', 0, "street"},         {4, 'u', 0, "words"},         {4, 'u', 0, "trigrams"},
+        {8, 'i', 0, "starts"},         {4, 'i', 0, "heads"},         {4, 'i', 0, "tails"},
+        {4, 'i', 0, "names"},          {8, 'i', 0, "ids"},           {4, 'i', 0, "name_postings"},
+        {8, 'i', 0, "name_posting_starts"}, {4, 'i', 0, "postcode_postings"}, {8, 'i', 0, "postcode_posting_starts"},
+        {4, 'i', 0, "town_postings"},  {8, 'i', 0, "town_posting_starts"}, {8, 'i', 0, "name_start"},
+        {4, 'i', 0, "streets"},        {4, 'i', 0, "postcodes"},     {4, 'i', 0, "towns"},
+        {4, 'i', 1, "out_streets"},    {4, 'f', 1, "out_scores"},    {4, 'f', 1, "out_street_scores"},
+    };
+    if (!get_arrays(objs, views, specs, N, &got)) goto done;
+    Py_buffer *street = &arrays[0], *words = &arrays[1], *trigrams = &arrays[2], *starts = &arrays[3];
+    Py_ssize_t n_streets = N_ITEMS(arrays[4]);
+    const int32_t *heads = arrays[4].buf, *tails = arrays[5].buf, *names = arrays[6].buf;
+    const int64_t *ids = arrays[7].buf;
+    streets_by_name by = {arrays[14].buf, arrays[15].buf, arrays[16].buf, arrays[17].buf, N_ITEMS(arrays[14]) - 1,
+                          N_ITEMS(arrays[15])};
+    if (N_ITEMS(arrays[5]) != n_streets || N_ITEMS(arrays[6]) != n_streets || N_ITEMS(arrays[7]) != n_streets
+        || by.n_names < 0 || N_ITEMS(arrays[16]) != by.n_streets || N_ITEMS(arrays[17]) != by.n_streets
+        || N_ITEMS(arrays[18]) < wanted || N_ITEMS(arrays[19]) < wanted || N_ITEMS(arrays[20]) < wanted) {
+        PyErr_SetString(PyExc_ValueError, "similar_streets: arrays of mismatched lengths");
         goto done;
     }
-    const int32_t *nh = name_hits.buf, *street = streets.buf, *postcode = postcodes.buf, *town = towns.buf;
-    const int32_t *ph = postcode_hits.buf, *th = town_hits.buf;
-    const int64_t *start = name_start.buf;
-    int32_t *result = out.buf;
-    /* A street reaches the minimum only if its name holds at least the minimum less the most any postcode and
-     * any town hold: only those names' streets are visited (a few thousand of 55,000 streets at national scale),
-     * and each street's codes lie beside it. The fewest hits a name needs is an integer: comparing integers is
-     * what makes the loop over the names cheap. */
-    double needed = ceil(minimum - (double) most_rest);
-    int32_t least = needed <= 0 ? 0 : (needed >= INT32_MAX ? INT32_MAX : (int32_t) needed);
-    for (Py_ssize_t k = 0; k < n_names; k++) {
-        if (nh[k] < least)
-            continue;
-        int64_t from = start[k], to = start[k + 1];
-        if (from < 0 || to < from || to > n) {
-            PyErr_SetString(PyExc_ValueError, "holding: a name's streets outside the streets");
+    if (street_ulen1 <= 0)
+        goto done;  /* no trigram typed: no street */
+    store st = {trigrams->buf, starts->buf, N_ITEMS(*starts) - 1, vocabulary, trigrams};
+    if (!prepare_query(street, street_ulen1, vocabulary, &street_q)) goto done;
+
+    /* How many of the typed street's trigrams each name, postcode and town holds. */
+    int32_t most_name, most_postcode, most_town;
+    name_hits = calloc((size_t) by.n_names + 1, sizeof(int32_t));
+    postcode_hits = calloc((size_t) n_postcodes + 1, sizeof(int32_t));
+    town_hits = calloc((size_t) n_towns + 1, sizeof(int32_t));
+    if (name_hits == NULL || postcode_hits == NULL || town_hits == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const uint32_t *street_ids = street->buf;
+    Py_ssize_t n_street_ids = N_ITEMS(*street);
+    if (!count_into(arrays[8].buf, N_ITEMS(arrays[8]), arrays[9].buf, N_ITEMS(arrays[9]) - 1, street_ids,
+                    n_street_ids, name_hits, by.n_names, &most_name)
+        || !count_into(arrays[10].buf, N_ITEMS(arrays[10]), arrays[11].buf, N_ITEMS(arrays[11]) - 1, street_ids,
+                       n_street_ids, postcode_hits, n_postcodes, &most_postcode)
+        || !count_into(arrays[12].buf, N_ITEMS(arrays[12]), arrays[13].buf, N_ITEMS(arrays[13]) - 1, street_ids,
+                       n_street_ids, town_hits, n_towns, &most_town))
+        goto done;
+
+    /* The strict threshold where any street reaches it, else the lenient one: a street holding fewer than the
+     * threshold times the typed street's trigrams cannot reach it, so those that hold enough are scored. */
+    Py_ssize_t capacity = 0, n_candidates = 0, n_reaching = 0, scores_capacity = 0;
+    const double thresholds[2] = {strict, lenient};
+    for (int pass = 0; pass < 2 && n_reaching == 0; pass++) {
+        if (!find_holding(&by, (thresholds[pass] - epsilon) * street_ulen1, (int64_t) most_postcode + most_town,
+                          name_hits, postcode_hits, n_postcodes, town_hits, n_towns, &candidates, &capacity,
+                          &n_candidates))
+            goto done;
+        for (Py_ssize_t i = 0; i < n_candidates; i++) {
+            if (candidates[i] < 0 || candidates[i] >= n_streets) {
+                PyErr_SetString(PyExc_IndexError, "similar_streets: a listed street outside the streets");
+                goto done;
+            }
+        }
+        if (n_candidates > scores_capacity) {
+            float *bigger = realloc(scores, sizeof(float) * (size_t) n_candidates);
+            if (bigger == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            scores = bigger;
+            scores_capacity = n_candidates;
+        }
+        if (!score_texts(&st, &street_q, heads, tails, candidates, n_candidates, scores, &scratch)) goto done;
+        for (Py_ssize_t i = 0; i < n_candidates; i++) {
+            if ((double) scores[i] >= thresholds[pass]) {
+                candidates[n_reaching] = candidates[i];
+                scores[n_reaching++] = scores[i];
+            }
+        }
+    }
+    if (n_reaching == 0)
+        goto done;
+
+    /* Scored by all the words typed (street, postcode, town), unless they are the street alone. */
+    int same = words_ulen1 == street_ulen1 && N_ITEMS(*words) == n_street_ids
+               && memcmp(words->buf, street_ids, sizeof(uint32_t) * (size_t) n_street_ids) == 0;
+    if (!same) {
+        if (!prepare_query(words, words_ulen1, vocabulary, &words_q)) goto done;
+        if (!score_texts(&st, &words_q, heads, tails, candidates, n_reaching, scores, &scratch)) goto done;
+    }
+
+    /* More than wanted: the wanted-th best score decides; ties at it go by street score and id. */
+    if (n_reaching > wanted) {
+        ranked = malloc(sizeof(float) * (size_t) n_reaching);
+        if (ranked == NULL) {
+            PyErr_NoMemory();
             goto done;
         }
-        for (int64_t i = from; i < to; i++) {
-            if (postcode[i] < 0 || postcode[i] >= n_postcodes || town[i] < 0 || town[i] >= n_towns) {
-                PyErr_Format(PyExc_IndexError, "street %lld: a code outside its hits", (long long) i);
-                goto done;
+        memcpy(ranked, scores, sizeof(float) * (size_t) n_reaching);
+        qsort(ranked, (size_t) n_reaching, sizeof(float), compare_descending);
+        float at_least = ranked[wanted - 1];
+        Py_ssize_t kept = 0;
+        for (Py_ssize_t i = 0; i < n_reaching; i++) {
+            if (scores[i] >= at_least) {
+                candidates[kept] = candidates[i];
+                scores[kept++] = scores[i];
             }
-            if ((double) ((int64_t) nh[k] + ph[postcode[i]] + th[town[i]]) < minimum)
-                continue;
-            if (found == N_ITEMS(out)) {
-                PyErr_SetString(PyExc_ValueError, "holding: more streets than out holds");
-                goto done;
-            }
-            result[found++] = street[i];
         }
+        n_reaching = kept;
+    }
+
+    /* similarity(street name, typed street); then the statement's order. */
+    chosen = malloc(sizeof(chosen_street) * (size_t) n_reaching);
+    seen = calloc((size_t) vocabulary + 1, sizeof(int32_t));
+    if (chosen == NULL || seen == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n_reaching; i++) {
+        int32_t s = candidates[i];
+        chosen[i] = (chosen_street) {scores[i], 0.0f, ids[s], s};
+        if (!similarity_to(&st, &street_q, names[s], i, seen, (int32_t) (i + 1), &chosen[i].street_score))
+            goto done;
+    }
+    qsort(chosen, (size_t) n_reaching, sizeof(chosen_street), compare_chosen);
+    n_out = n_reaching < wanted ? n_reaching : wanted;
+    int32_t *out_streets = arrays[18].buf;
+    float *out_scores = arrays[19].buf, *out_street_scores = arrays[20].buf;
+    for (Py_ssize_t i = 0; i < n_out; i++) {
+        out_streets[i] = chosen[i].street;
+        out_scores[i] = chosen[i].score;
+        out_street_scores[i] = chosen[i].street_score;
     }
 
 done:
-    return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromSsize_t(found));
+    release(&street_q);
+    release(&words_q);
+    free(scratch.ids);
+    free(name_hits);
+    free(postcode_hits);
+    free(town_hits);
+    free(candidates);
+    free(scores);
+    free(ranked);
+    free(chosen);
+    free(seen);
+    return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromSsize_t(n_out));
 }
 
 /* --- The exact path --------------------------------------------------------------------------------------- */
@@ -475,7 +807,7 @@ similarities(PyObject *self, PyObject *args)
     Py_buffer query, trigrams, starts, texts, out;
     Py_buffer *views[5] = {&query, &trigrams, &starts, &texts, &out};
     int got = 0;
-    uint8_t *found = NULL;
+    prepared q = {0};
     int32_t *seen = NULL;  /* the last text (its position + 1) in which each trigram id was counted */
 
     if (!PyArg_ParseTuple(args, "OinOOOO", &objs[0], &ulen1, &vocabulary, &objs[1], &objs[2], &objs[3], &objs[4]))
@@ -485,44 +817,26 @@ similarities(PyObject *self, PyObject *args)
     static const array_spec specs[5] = {
         {4, 'u', 0, "query"}, {4, 'u', 0, "trigrams"}, {8, 'i', 0, "starts"}, {4, 'i', 0, "texts"}, {4, 'f', 1, "out"}};
     if (!get_arrays(objs, views, specs, 5, &got)) goto done;
-
-    Py_ssize_t n = N_ITEMS(texts), n_texts = N_ITEMS(starts) - 1;
-    const int64_t *start = starts.buf;
+    Py_ssize_t n = N_ITEMS(texts);
     const int32_t *text = texts.buf;
-    const uint32_t *store = trigrams.buf;
     float *result = out.buf;
     if (N_ITEMS(out) != n) {
         PyErr_SetString(PyExc_ValueError, "texts and out must have the same length");
         goto done;
     }
-    if (ulen1 < N_ITEMS(query)) {
-        PyErr_SetString(PyExc_ValueError, "ulen1: fewer than the query's trigrams given");
+    if (!prepare_query(&query, ulen1, vocabulary, &q)) goto done;
+    seen = calloc((size_t) vocabulary + 1, sizeof(int32_t));
+    if (seen == NULL) {
+        PyErr_NoMemory();
         goto done;
     }
-    if (!prepare(&query, vocabulary, &found, &seen)) goto done;
-    memset(seen, 0, sizeof(int32_t) * ((size_t) vocabulary + 1));
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int32_t t = text[i];
-        if (t < 0 || t >= n_texts || !text_in_store(start, t, &trigrams)) {
-            PyErr_Format(PyExc_IndexError, "text %zd: no such store text (%d)", i, (int) t);
-            goto done;
-        }
-        if (!check_ids(store + start[t], (Py_ssize_t) (start[t + 1] - start[t]), vocabulary, "trigrams")) goto done;
-        int len2 = 0, count = 0;
-        for (int64_t k = start[t]; k < start[t + 1]; k++) {
-            uint32_t id = store[k];
-            if (seen[id] != (int32_t) (i + 1)) {
-                seen[id] = (int32_t) (i + 1);
-                len2++;
-                count += found[id];
-            }
-        }
-        /* cnt_sml's guard: no trigram in either string gives 0 */
-        result[i] = (ulen1 > 0 && len2 > 0) ? CALCSML(count, ulen1, len2) : 0.0f;
-    }
+    store st = {trigrams.buf, starts.buf, N_ITEMS(starts) - 1, vocabulary, &trigrams};
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!similarity_to(&st, &q, text[i], i, seen, (int32_t) (i + 1), &result[i]))
+            break;
 
 done:
-    free(found);
+    release(&q);
     free(seen);
     return finish(views, got, Py_NewRef(Py_None));
 }
@@ -854,6 +1168,7 @@ static PyMethodDef methods[] = {
     {"count_hits", count_hits, METH_VARARGS, count_hits_doc},
     {"holding", holding, METH_VARARGS, holding_doc},
     {"similarities", similarities, METH_VARARGS, similarities_doc},
+    {"similar_streets", similar_streets, METH_VARARGS, similar_streets_doc},
     {"street_rows", street_rows, METH_VARARGS, street_rows_doc},
     {"exact_rows", exact_rows, METH_VARARGS, exact_rows_doc},
     {NULL, NULL, 0, NULL},

@@ -51,10 +51,7 @@ LENIENT = 0.4
 STRICT = 0.6
 # The candidates' trigram count is compared with a threshold times the query's size: a margin against rounding.
 _EPSILON = 1e-6
-# Up to this many streets, scoring each whole costs less than finding the names they share.
-_SCORED_WHOLE = 64
 _NO_TRIGRAMS = np.zeros(0, dtype=np.uint32)
-_NO_STREETS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32))
 
 
 def give_back_free_memory() -> None:
@@ -233,11 +230,11 @@ class AddressIndex:
         )
         self.names, name_of = _codes([row[6] for row in streets])
         postcodes, towns = [], []
-        self.street_split = np.zeros(len(streets), dtype=bool)
+        split = np.zeros(len(streets), dtype=bool)
         for i, row in enumerate(streets):
             text, name, postcode = row[5], row[6], row[8]
             if text.startswith(f"{name} {postcode} "):
-                self.street_split[i] = True
+                split[i] = True
                 postcodes.append(postcode)
                 towns.append(text[len(name) + len(postcode) + 2 :])
             else:  # not "name postcode town" (cut at 400 characters, say): scored on its whole text
@@ -247,8 +244,8 @@ class AddressIndex:
         # ("postcode town") and the places' towns (the exact path's town). A street's text is its name followed
         # by its rest (the rest alone where it is not split).
         store = _TrigramStore()
-        self.name_text = np.array([store.add(name) for name in self.names], dtype=np.int32)
-        self.street_head = np.where(self.street_split, self.name_text[name_of], -1).astype(np.int32)
+        name_text = np.array([store.add(name) for name in self.names], dtype=np.int32)
+        self.street_head = np.where(split, name_text[name_of], -1).astype(np.int32)
         self.street_tail = np.array(
             [store.add(f"{postcode} {town}") for postcode, town in zip(postcodes, towns, strict=True)], dtype=np.int32
         )
@@ -257,12 +254,15 @@ class AddressIndex:
         # Posting lists (by trigram id) over the distinct names, postcodes and towns: far fewer than streets.
         self.postcodes_distinct, street_postcode = _codes(postcodes)
         self.towns_distinct, street_town = _codes(towns)
-        self.street_name_code = name_of.astype(np.int32)
-        self.street_postcode, self.street_town = street_postcode.astype(np.int32), street_town.astype(np.int32)
         # Each name's streets, with their postcode and town codes beside them: the typo path visits the streets
         # of the names that can reach a threshold (_trgm.holding).
-        by_name, name_start = _grouped(self.street_name_code, len(self.names))
-        self.streets_by_name = (name_start, by_name, self.street_postcode[by_name], self.street_town[by_name])
+        by_name, name_start = _grouped(name_of.astype(np.int32), len(self.names))
+        self.streets_by_name = (
+            name_start,
+            by_name,
+            street_postcode.astype(np.int32)[by_name],
+            street_town.astype(np.int32)[by_name],
+        )
         self.name_postings = store.postings(self.names)
         self.postcode_postings = store.postings(self.postcodes_distinct)
         self.town_postings = store.postings(self.towns_distinct)
@@ -404,86 +404,48 @@ class AddressIndex:
         """A query's distinct trigrams as the store's ids (only those it knows: the others match no text) and
         how many distinct trigrams it has in all (pg_trgm's ulen1)."""
         held = trigram_set(text)
-        vocabulary = self.vocabulary
-        return np.array([vocabulary[t] for t in held if t in vocabulary], dtype=np.uint32), len(held)
-
-    def _word_similarities(self, query: tuple[np.ndarray, int], heads: np.ndarray, tails: np.ndarray) -> np.ndarray:
-        """word_similarity(query, text) for the texts heads[i] + tails[i] of the store, as float64 holding the
-        float4 values (which compare with a threshold as PostgreSQL compares them)."""
-        out = np.empty(len(tails), dtype=np.float32)
-        ids, ulen1 = query
-        _trgm.word_similarities(ids, ulen1, len(self.vocabulary), self.trigrams, self.trigram_start, heads, tails, out)
-        return out.astype(np.float64)
-
-    def _hits(self, ids: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], int]:
-        """How many of a query's trigrams each distinct name, postcode and town holds, and the most that any
-        postcode and any town hold together."""
-        hits, most_rest = [], 0
-        for (postings, starts), size in (
-            (self.name_postings, len(self.names)),
-            (self.postcode_postings, len(self.postcodes_distinct)),
-            (self.town_postings, len(self.towns_distinct)),
-        ):
-            counts = np.zeros(size, dtype=np.int32)
-            most = _trgm.count_hits(postings, starts, ids, counts)
-            most_rest += most if hits else 0
-            hits.append(counts)
-        return tuple(hits), most_rest
-
-    def _street_similarities(self, query: tuple[np.ndarray, int], streets: np.ndarray) -> np.ndarray:
-        """word_similarity(query, street's search_text) for these streets: a street's name followed by its
-        "postcode town" (_trgm.word_similarities scores a name once for the streets whose rest holds none of the
-        query's trigrams)."""
-        return self._word_similarities(query, self.street_head[streets], self.street_tail[streets])
+        ids = [i for i in map(self.vocabulary.get, held) if i is not None]
+        return np.array(ids, dtype=np.uint32), len(held)
 
     def _similar_streets(self, words: str, street: str, wanted: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The chosen streets' positions, scores and street scores (float32), best first: the statement's `c` and
-        `s`. The typed street's word similarity must reach the strict threshold where any street reaches it, else the
-        lenient one (the statement's WHERE). A street holding fewer than threshold x the typed street's trigrams
-        cannot reach it, so the posting lists give the candidates, strict ones first; each is scored in C."""
-        street_query = self._query(street)
-        ids, size = street_query
-        if not size:
-            return _NO_STREETS
-        (name_hits, postcode_hits, town_hits), most_rest = self._hits(ids)
-        out = np.empty(len(self.street_ids), dtype=np.int32)
-        for threshold in (STRICT, LENIENT):
-            name_start, streets, postcodes, towns = self.streets_by_name
-            found = _trgm.holding(
-                (threshold - _EPSILON) * size,
-                most_rest,
-                name_hits,
-                name_start,
-                streets,
-                postcodes,
-                postcode_hits,
-                towns,
-                town_hits,
-                out,
-            )
-            candidates = out[:found].copy()
-            reaching = self._street_similarities(street_query, candidates) >= threshold
-            if reaching.any():
-                break
-        candidates = candidates[reaching]
-        scores = self._street_similarities(self._query(words), candidates)
-        if len(candidates) > wanted:  # the wanted-th best score decides; ties at it go by street_score and id
-            at_least = -np.partition(-scores, wanted - 1)[wanted - 1]
-            best = scores >= at_least
-            candidates, scores = candidates[best], scores[best]
-        # similarity(street name, typed street); then the statement's order: score, street score, id.
-        street_scores = np.empty(len(candidates), dtype=np.float32)
-        _trgm.similarities(
-            ids,
-            size,
+        `s` (_trgm.similar_streets). The typed street's word similarity must reach the strict threshold where any
+        street reaches it, else the lenient one (the statement's WHERE). A street holding fewer than threshold x
+        the typed street's trigrams cannot reach it, so the posting lists give the candidates, strict ones first."""
+        street_ids, street_size = self._query(street)
+        words_ids, words_size = self._query(words)
+        chosen, scores, street_scores = (np.empty(wanted, dtype) for dtype in (np.int32, np.float32, np.float32))
+        name_start, streets, postcodes, towns = self.streets_by_name
+        found = _trgm.similar_streets(
+            street_ids,
+            street_size,
+            words_ids,
+            words_size,
             len(self.vocabulary),
             self.trigrams,
             self.trigram_start,
-            self.street_name_lu_text[candidates],
+            self.street_head,
+            self.street_tail,
+            self.street_name_lu_text,
+            self.street_ids,
+            *self.name_postings,
+            len(self.postcodes_distinct),
+            *self.postcode_postings,
+            len(self.towns_distinct),
+            *self.town_postings,
+            name_start,
+            streets,
+            postcodes,
+            towns,
+            STRICT,
+            LENIENT,
+            _EPSILON,
+            wanted,
+            chosen,
+            scores,
             street_scores,
         )
-        order = np.lexsort((self.street_ids[candidates], -street_scores, -scores))[:wanted]
-        return candidates[order], scores[order].astype(np.float32), street_scores[order]
+        return chosen[:found], scores[:found], street_scores[:found]
 
 
 # --- The process's copy --------------------------------------------------------------------------------------
