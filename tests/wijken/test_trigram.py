@@ -333,6 +333,9 @@ def test_the_c_walk_refuses_what_it_cannot_read():
         _trgm.word_similarities(u32(0), 1, 3, store, starts, heads, tails, np.zeros(2, dtype=">f4"))
     with pytest.raises(TypeError):
         _trgm.word_similarity(np.array([0, 1], dtype=">u4"), 2, u32(0, 1), 3)
+    # The scratch arrays the functions keep between calls were left as found by every refusal above.
+    _trgm.word_similarities(u32(0, 1), 2, 3, store, starts, heads, tails, out)
+    assert out.tolist() == [0.5, 1.0]
     # No posting lists at all: every id is outside them (was a read outside the starts).
     with pytest.raises(ValueError, match="without a posting list"):
         _trgm.count_hits(np.array([], np.int32), np.array([], np.int64), u32(100_000_000), np.zeros(1, np.int32))
@@ -504,3 +507,35 @@ def test_word_similarities_of_a_head_and_a_tail_are_the_walk_over_both():
             text = (texts[h] if h >= 0 else []) + texts[t]
             want = _trgm.word_similarity(np.array(query, np.uint32), ulen1, np.array(text, np.uint32), vocabulary)
             assert got == want, (query, ulen1, texts[h] if h >= 0 else None, texts[t])
+
+
+def test_similar_streets_refuses_what_it_cannot_read_and_answers_right_after():
+    """The typo path's streets in one call, on a register of one street (name [0 1], "postcode town" [2]); the
+    scratch arrays it keeps between calls are left as found when a call fails, so the next answers right."""
+    u32 = lambda *v: np.array(v, dtype=np.uint32)  # noqa: E731
+    i32 = lambda *v: np.array(v, dtype=np.int32)  # noqa: E731
+    i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
+    out = (np.zeros(12, np.int32), np.zeros(12, np.float32), np.zeros(12, np.float32))
+
+    def similar_streets(street=None, name_postings=None, words=None, ulen1=2):
+        street = u32(0, 1) if street is None else street
+        name_postings = i32(0, 0) if name_postings is None else name_postings
+        return _trgm.similar_streets(
+            street, ulen1, street if words is None else words, ulen1 if words is None else 4, 3,
+            u32(0, 1, 2), i64(0, 2, 3), i32(0), i32(1), i32(0), i64(7),
+            name_postings, i64(0, 1, 2, 2), 1, i32(), i64(0, 0, 0, 0), 1, i32(0), i64(0, 0, 0, 1),
+            i64(0, 1), i32(0), i32(0), i32(0), 0.6, 0.4, 1e-6, 12, *out,
+        )  # fmt: skip
+
+    assert similar_streets() == 1 and out[0][0] == 0 and out[1][0] == 1.0 and out[2][0] == 1.0
+    # The words "0 1 2" and a trigram the register lacks: 3 of 4 over the whole text.
+    assert similar_streets(words=u32(0, 1, 2)) == 1 and out[1][0] == f4(3 / 4)
+    # Only the town holds it: the street is found through its town's hits (its name holds none), as in pg.
+    assert similar_streets(street=u32(2), ulen1=1) == 1 and out[1][0] == 1.0 and out[2][0] == 0.0
+    with pytest.raises(IndexError, match="outside out"):
+        similar_streets(name_postings=i32(0, 5))
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        similar_streets(words=u32(0, 9))
+    with pytest.raises(ValueError, match="ulen1"):
+        similar_streets(ulen1=1)
+    assert similar_streets() == 1 and out[1][0] == 1.0 and out[2][0] == 1.0

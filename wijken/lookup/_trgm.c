@@ -91,36 +91,6 @@ walk(const uint32_t *trg2indexes, Py_ssize_t len2, const uint8_t *found, int32_t
     return smlr_max;
 }
 
-/* The query's trigram ids marked in a zeroed array of `vocabulary` flags, and a lastpos array of -1s. */
-static int
-prepare(const Py_buffer *query, Py_ssize_t vocabulary, uint8_t **found, int32_t **lastpos)
-{
-    const uint32_t *ids = query->buf;
-    *found = calloc((size_t) vocabulary + 1, 1);
-    *lastpos = malloc(sizeof(int32_t) * ((size_t) vocabulary + 1));
-    if (*found == NULL || *lastpos == NULL) {
-        free(*found);
-        free(*lastpos);
-        *found = NULL;
-        *lastpos = NULL;
-        PyErr_NoMemory();
-        return 0;
-    }
-    memset(*lastpos, 0xff, sizeof(int32_t) * ((size_t) vocabulary + 1));
-    for (Py_ssize_t k = 0; k < N_ITEMS(*query); k++) {
-        if (ids[k] >= (uint32_t) vocabulary) {
-            free(*found);
-            free(*lastpos);
-            *found = NULL;  /* the caller frees what it holds: nothing twice */
-            *lastpos = NULL;
-            PyErr_SetString(PyExc_ValueError, "query: a trigram id outside the vocabulary");
-            return 0;
-        }
-        (*found)[ids[k]] = 1;
-    }
-    return 1;
-}
-
 static int
 check_ids(const uint32_t *ids, Py_ssize_t n, Py_ssize_t vocabulary, const char *name)
 {
@@ -130,6 +100,93 @@ check_ids(const uint32_t *ids, Py_ssize_t n, Py_ssize_t vocabulary, const char *
             return 0;
         }
     }
+    return 1;
+}
+
+/* --- Scratch arrays ---------------------------------------------------------------------------------------- */
+
+/* Arrays as long as the vocabulary, kept for the life of the process so that no call allocates and clears them
+ * (70-400 KB per search, nearly all of it never read, and evicting from the caches what the search needs). Each
+ * user leaves them as it found them: flags 0, lastpos -1 (walk() restores it), marks below arena_mark, counts 0.
+ * No function here releases the GIL, so calls never overlap and one set serves the process. */
+static uint8_t *arena_found;
+static int32_t *arena_lastpos;
+static uint32_t *arena_seen, arena_mark;
+static Py_ssize_t arena_size;
+
+static int
+arena_fit(Py_ssize_t vocabulary)
+{
+    size_t size = (size_t) vocabulary + 1, had = (size_t) arena_size;
+    if ((Py_ssize_t) size <= arena_size)
+        return 1;
+    uint8_t *found = realloc(arena_found, size);
+    if (found != NULL)
+        arena_found = found;
+    int32_t *lastpos = found ? realloc(arena_lastpos, sizeof(int32_t) * size) : NULL;
+    if (lastpos != NULL)
+        arena_lastpos = lastpos;
+    uint32_t *seen = lastpos ? realloc(arena_seen, sizeof(uint32_t) * size) : NULL;
+    if (seen == NULL) {
+        PyErr_NoMemory();  /* what was grown stays grown; arena_size still says what is initialised */
+        return 0;
+    }
+    arena_seen = seen;
+    memset(arena_found + had, 0, size - had);
+    memset(arena_lastpos + had, 0xff, sizeof(int32_t) * (size - had));
+    memset(arena_seen + had, 0, sizeof(uint32_t) * (size - had));
+    arena_size = (Py_ssize_t) size;
+    return 1;
+}
+
+/* A new mark for arena_seen: above every mark in it. */
+static uint32_t
+next_mark(void)
+{
+    if (arena_mark == UINT32_MAX) {
+        memset(arena_seen, 0, sizeof(uint32_t) * (size_t) arena_size);
+        arena_mark = 0;
+    }
+    return ++arena_mark;
+}
+
+/* A query prepared for walks: its trigram ids flagged in `found` (the arena's), pg's lastpos scratch, its ulen1;
+ * release() clears its flags. */
+typedef struct {
+    uint8_t *found;
+    int32_t *lastpos;
+    int ulen1;
+    const uint32_t *ids;
+    Py_ssize_t n_ids;
+} prepared;
+
+static void
+release(prepared *q)
+{
+    if (q->found != NULL)
+        for (Py_ssize_t k = 0; k < q->n_ids; k++)
+            q->found[q->ids[k]] = 0;
+    q->found = NULL;
+}
+
+static int
+prepare_query(const Py_buffer *query, int ulen1, Py_ssize_t vocabulary, prepared *q)
+{
+    const uint32_t *ids = query->buf;
+    q->ulen1 = ulen1;
+    q->found = NULL;
+    if (ulen1 < N_ITEMS(*query)) {
+        PyErr_SetString(PyExc_ValueError, "ulen1: fewer than the query's trigrams given");
+        return 0;
+    }
+    if (!check_ids(ids, N_ITEMS(*query), vocabulary, "query") || !arena_fit(vocabulary))
+        return 0;
+    for (Py_ssize_t k = 0; k < N_ITEMS(*query); k++)
+        arena_found[ids[k]] = 1;
+    q->found = arena_found;
+    q->lastpos = arena_lastpos;
+    q->ids = ids;
+    q->n_ids = N_ITEMS(*query);
     return 1;
 }
 
@@ -151,8 +208,7 @@ word_similarity(PyObject *self, PyObject *args)
     Py_buffer query, text;
     Py_buffer *views[2] = {&query, &text};
     int got = 0;
-    uint8_t *found;
-    int32_t *lastpos;
+    prepared q = {0};
     float result = 0.0f;
 
     if (!PyArg_ParseTuple(args, "OiOn", &objs[0], &ulen1, &objs[1], &vocabulary))
@@ -160,16 +216,12 @@ word_similarity(PyObject *self, PyObject *args)
     if (vocabulary < 0 || vocabulary >= INT32_MAX)
         return PyErr_Format(PyExc_ValueError, "vocabulary: %zd is out of range", vocabulary);
     if (!get_arrays(objs, views, specs, 2, &got)) goto done;
-    if (ulen1 < N_ITEMS(query)) {
-        PyErr_SetString(PyExc_ValueError, "ulen1: fewer than the query's trigrams given");
-    } else if (check_ids(text.buf, N_ITEMS(text), vocabulary, "text")
-               && prepare(&query, vocabulary, &found, &lastpos)) {
+    if (check_ids(text.buf, N_ITEMS(text), vocabulary, "text") && prepare_query(&query, ulen1, vocabulary, &q)) {
         /* calc_word_similarity's guard: no trigram in either string gives 0 */
         if (ulen1 > 0 && N_ITEMS(text) > 0)
-            result = walk(text.buf, N_ITEMS(text), found, lastpos, ulen1);
-        free(found);
-        free(lastpos);
+            result = walk(text.buf, N_ITEMS(text), q.found, q.lastpos, ulen1);
     }
+    release(&q);
 
 done:
     return finish(views, got, PyErr_Occurred() ? NULL : PyFloat_FromDouble((double) result));
@@ -202,33 +254,6 @@ store_text(const store *st, int32_t t, Py_ssize_t i, const uint32_t **ids, Py_ss
     *ids = st->ids + st->start[t];
     *len = (Py_ssize_t) (st->start[t + 1] - st->start[t]);
     return 1;
-}
-
-/* A query prepared for walks: its trigram ids flagged in `found`, pg's lastpos scratch, its ulen1. */
-typedef struct {
-    uint8_t *found;
-    int32_t *lastpos;
-    int ulen1;
-} prepared;
-
-static void
-release(prepared *q)
-{
-    free(q->found);
-    free(q->lastpos);
-    q->found = NULL;
-    q->lastpos = NULL;
-}
-
-static int
-prepare_query(const Py_buffer *ids, int ulen1, Py_ssize_t vocabulary, prepared *q)
-{
-    q->ulen1 = ulen1;
-    if (ulen1 < N_ITEMS(*ids)) {
-        PyErr_SetString(PyExc_ValueError, "ulen1: fewer than the query's trigrams given");
-        return 0;
-    }
-    return prepare(ids, vocabulary, &q->found, &q->lastpos);
 }
 
 /* Scratch space for joining a head and a tail. */
@@ -302,15 +327,16 @@ score_texts(const store *st, const prepared *q, const int32_t *heads, const int3
     return 1;
 }
 
-/* pg's similarity() of query q to store text t: the distinct trigrams both hold over those either holds. `seen`
- * (vocabulary entries) marks the ids counted for this text with `mark`, which must differ from call to call. */
+/* pg's similarity() of query q to store text t: the distinct trigrams both hold over those either holds (the
+ * arena's marks tell which ids of the text were counted). */
 static int
-similarity_to(const store *st, const prepared *q, int32_t t, Py_ssize_t i, int32_t *seen, int32_t mark, float *out)
+similarity_to(const store *st, const prepared *q, int32_t t, Py_ssize_t i, float *out)
 {
     const uint32_t *ids;
     Py_ssize_t len;
     if (!store_text(st, t, i, &ids, &len) || !check_ids(ids, len, st->vocabulary, "trigrams"))
         return 0;
+    uint32_t *seen = arena_seen, mark = next_mark();
     int len2 = 0, count = 0;
     for (Py_ssize_t k = 0; k < len; k++) {
         if (seen[ids[k]] != mark) {
@@ -527,6 +553,54 @@ done:
 }
 
 
+/* Counts per name, postcode and town for similar_streets, kept zeroed between calls like the arena above. */
+typedef struct {
+    int32_t *counts;
+    Py_ssize_t size;
+} hits_counts;
+
+static hits_counts hits_arena[3];
+
+static int
+hits_fit(Py_ssize_t n_names, Py_ssize_t n_postcodes, Py_ssize_t n_towns)
+{
+    Py_ssize_t wanted[3] = {n_names + 1, n_postcodes + 1, n_towns + 1};
+    for (int k = 0; k < 3; k++) {
+        if (wanted[k] <= hits_arena[k].size)
+            continue;
+        int32_t *bigger = realloc(hits_arena[k].counts, sizeof(int32_t) * (size_t) wanted[k]);
+        if (bigger == NULL) {
+            PyErr_NoMemory();
+            return 0;
+        }
+        memset(bigger + hits_arena[k].size, 0, sizeof(int32_t) * (size_t) (wanted[k] - hits_arena[k].size));
+        hits_arena[k].counts = bigger;
+        hits_arena[k].size = wanted[k];
+    }
+    return 1;
+}
+
+/* Zero what count_into() counted for `query` in `hits`; all of it when the postings are not as count_into() checked
+ * them (it failed on them). */
+static void
+uncount(const int32_t *postings, Py_ssize_t n_postings, const int64_t *starts, Py_ssize_t n_ids,
+        const uint32_t *query, Py_ssize_t n_query, hits_counts *hits)
+{
+    for (Py_ssize_t k = 0; k < n_query; k++) {
+        int ok = n_ids >= 0 && (Py_ssize_t) query[k] < n_ids;
+        int64_t from = ok ? starts[query[k]] : 0, to = ok ? starts[query[k] + 1] : 0;
+        ok = ok && from >= 0 && to >= from && to <= n_postings;
+        for (int64_t p = from; ok && p < to; p++)
+            ok = postings[p] >= 0 && postings[p] < hits->size;
+        if (!ok) {
+            memset(hits->counts, 0, sizeof(int32_t) * (size_t) hits->size);
+            return;
+        }
+        for (int64_t p = from; p < to; p++)
+            hits->counts[postings[p]] = 0;
+    }
+}
+
 /* --- The typo path's streets ----------------------------------------------------------------------------- */
 
 /* A chosen street with the trigram statement's order: score, street_score descending, then id. */
@@ -580,9 +654,10 @@ similar_streets(PyObject *self, PyObject *args)
     Py_ssize_t n_out = 0;
     prepared street_q = {0}, words_q = {0};
     joined scratch = {0};
-    int32_t *name_hits = NULL, *postcode_hits = NULL, *town_hits = NULL, *candidates = NULL, *seen = NULL;
+    int32_t *candidates = NULL;
     float *scores = NULL, *ranked = NULL;
     chosen_street *chosen = NULL;
+    int counted = 0;
 
     for (int k = 0; k < N; k++)
         views[k] = &arrays[k];
@@ -623,15 +698,11 @@ similar_streets(PyObject *self, PyObject *args)
 
     /* How many of the typed street's trigrams each name, postcode and town holds. */
     int32_t most_name, most_postcode, most_town;
-    name_hits = calloc((size_t) by.n_names + 1, sizeof(int32_t));
-    postcode_hits = calloc((size_t) n_postcodes + 1, sizeof(int32_t));
-    town_hits = calloc((size_t) n_towns + 1, sizeof(int32_t));
-    if (name_hits == NULL || postcode_hits == NULL || town_hits == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
+    if (!hits_fit(by.n_names, n_postcodes, n_towns)) goto done;
+    int32_t *name_hits = hits_arena[0].counts, *postcode_hits = hits_arena[1].counts, *town_hits = hits_arena[2].counts;
     const uint32_t *street_ids = street->buf;
     Py_ssize_t n_street_ids = N_ITEMS(*street);
+    counted = 1;
     if (!count_into(arrays[8].buf, N_ITEMS(arrays[8]), arrays[9].buf, N_ITEMS(arrays[9]) - 1, street_ids,
                     n_street_ids, name_hits, by.n_names, &most_name)
         || !count_into(arrays[10].buf, N_ITEMS(arrays[10]), arrays[11].buf, N_ITEMS(arrays[11]) - 1, street_ids,
@@ -679,8 +750,12 @@ similar_streets(PyObject *self, PyObject *args)
     int same = words_ulen1 == street_ulen1 && N_ITEMS(*words) == n_street_ids
                && memcmp(words->buf, street_ids, sizeof(uint32_t) * (size_t) n_street_ids) == 0;
     if (!same) {
+        /* One query's flags at a time in the arena: the street's again after the words'. */
+        release(&street_q);
         if (!prepare_query(words, words_ulen1, vocabulary, &words_q)) goto done;
         if (!score_texts(&st, &words_q, heads, tails, candidates, n_reaching, scores, &scratch)) goto done;
+        release(&words_q);
+        if (!prepare_query(street, street_ulen1, vocabulary, &street_q)) goto done;
     }
 
     /* More than wanted: the wanted-th best score decides; ties at it go by street score and id. */
@@ -705,15 +780,14 @@ similar_streets(PyObject *self, PyObject *args)
 
     /* similarity(street name, typed street); then the statement's order. */
     chosen = malloc(sizeof(chosen_street) * (size_t) n_reaching);
-    seen = calloc((size_t) vocabulary + 1, sizeof(int32_t));
-    if (chosen == NULL || seen == NULL) {
+    if (chosen == NULL) {
         PyErr_NoMemory();
         goto done;
     }
     for (Py_ssize_t i = 0; i < n_reaching; i++) {
         int32_t s = candidates[i];
         chosen[i] = (chosen_street) {scores[i], 0.0f, ids[s], s};
-        if (!similarity_to(&st, &street_q, names[s], i, seen, (int32_t) (i + 1), &chosen[i].street_score))
+        if (!similarity_to(&st, &street_q, names[s], i, &chosen[i].street_score))
             goto done;
     }
     qsort(chosen, (size_t) n_reaching, sizeof(chosen_street), compare_chosen);
@@ -729,15 +803,18 @@ similar_streets(PyObject *self, PyObject *args)
 done:
     release(&street_q);
     release(&words_q);
+    if (counted) {
+        /* Leave the counts as found: zero where the typed street's postings counted (all of them if that failed). */
+        Py_buffer *postings[3][2] = {{&arrays[8], &arrays[9]}, {&arrays[10], &arrays[11]}, {&arrays[12], &arrays[13]}};
+        for (int k = 0; k < 3; k++)
+            uncount(postings[k][0]->buf, N_ITEMS(*postings[k][0]), postings[k][1]->buf, N_ITEMS(*postings[k][1]) - 1,
+                    arrays[0].buf, N_ITEMS(arrays[0]), &hits_arena[k]);
+    }
     free(scratch.ids);
-    free(name_hits);
-    free(postcode_hits);
-    free(town_hits);
     free(candidates);
     free(scores);
     free(ranked);
     free(chosen);
-    free(seen);
     return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromSsize_t(n_out));
 }
 
@@ -808,7 +885,6 @@ similarities(PyObject *self, PyObject *args)
     Py_buffer *views[5] = {&query, &trigrams, &starts, &texts, &out};
     int got = 0;
     prepared q = {0};
-    int32_t *seen = NULL;  /* the last text (its position + 1) in which each trigram id was counted */
 
     if (!PyArg_ParseTuple(args, "OinOOOO", &objs[0], &ulen1, &vocabulary, &objs[1], &objs[2], &objs[3], &objs[4]))
         return NULL;
@@ -825,19 +901,13 @@ similarities(PyObject *self, PyObject *args)
         goto done;
     }
     if (!prepare_query(&query, ulen1, vocabulary, &q)) goto done;
-    seen = calloc((size_t) vocabulary + 1, sizeof(int32_t));
-    if (seen == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
     store st = {trigrams.buf, starts.buf, N_ITEMS(starts) - 1, vocabulary, &trigrams};
     for (Py_ssize_t i = 0; i < n; i++)
-        if (!similarity_to(&st, &q, text[i], i, seen, (int32_t) (i + 1), &result[i]))
+        if (!similarity_to(&st, &q, text[i], i, &result[i]))
             break;
 
 done:
     release(&q);
-    free(seen);
     return finish(views, got, Py_NewRef(Py_None));
 }
 
@@ -1079,8 +1149,7 @@ exact_rows(PyObject *self, PyObject *args)
     int got = 0;
     Py_ssize_t n_out = 0;
     exact_candidate *found_rows = NULL;
-    uint8_t *found = NULL;
-    int32_t *lastpos = NULL;
+    prepared town_q = {0};
 
     if (!PyArg_ParseTuple(args, "OOOOOOOnOinOOOdOOOnO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5],
                           &objs[6], &postcode, &objs[7], &ulen1, &vocabulary, &objs[8], &objs[9], &objs[10],
@@ -1105,14 +1174,10 @@ exact_rows(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "exact_rows: arrays of mismatched lengths");
         goto done;
     }
-    if (ulen1 >= 0 && ulen1 < N_ITEMS(town)) {
-        PyErr_SetString(PyExc_ValueError, "ulen1: fewer than the town's trigrams given");
-        goto done;
-    }
     Py_ssize_t from = bisect_texts(texts.buf, texts.len, text_start.buf, n_texts, low.buf, low.len);
     Py_ssize_t to = from < 0 ? -1 : bisect_texts(texts.buf, texts.len, text_start.buf, n_texts, high.buf, high.len);
     if (from < 0 || to < 0) goto done;
-    if (ulen1 >= 0 && !prepare(&town, vocabulary, &found, &lastpos)) goto done;
+    if (ulen1 >= 0 && !prepare_query(&town, ulen1, vocabulary, &town_q)) goto done;
 
     const int32_t *row_of = text_rows.buf, *place = places.buf, *place_postcode = place_postcodes.buf;
     const int32_t *place_town = place_towns.buf, *porder = place_order.buf, *box = boxes.buf;
@@ -1142,7 +1207,7 @@ exact_rows(PyObject *self, PyObject *args)
             }
             Py_ssize_t len = (Py_ssize_t) (start[t + 1] - start[t]);
             if (!check_ids(store + start[t], len, vocabulary, "trigrams")) goto done;
-            town_score = (ulen1 > 0 && len > 0) ? walk(store + start[t], len, found, lastpos, ulen1) : 0.0f;
+            town_score = (ulen1 > 0 && len > 0) ? walk(store + start[t], len, town_q.found, town_q.lastpos, ulen1) : 0.0f;
             if ((double) town_score < town_threshold)
                 continue;
         }
@@ -1156,8 +1221,7 @@ exact_rows(PyObject *self, PyObject *args)
 
 done:
     free(found_rows);
-    free(found);
-    free(lastpos);
+    release(&town_q);
     return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromSsize_t(n_out));
 }
 
