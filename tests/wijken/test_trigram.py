@@ -539,3 +539,35 @@ def test_similar_streets_refuses_what_it_cannot_read_and_answers_right_after():
     with pytest.raises(ValueError, match="ulen1"):
         similar_streets(ulen1=1)
     assert similar_streets() == 1 and out[1][0] == 1.0 and out[2][0] == 1.0
+
+
+def test_what_review_broke_is_refused():
+    """Inputs a review of the C code used to break it (memory shared between an output and an input, sizes that
+    overflowed or would have kept gigabytes, counts at INT32_MAX): each is now a Python exception."""
+    u32 = lambda *v: np.array(v, dtype=np.uint32)  # noqa: E731
+    i32 = lambda *v: np.array(v, dtype=np.int32)  # noqa: E731
+    i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
+    shared = np.zeros(1, np.int32)  # an output that is also an input: checked, then overwritten
+    with pytest.raises(ValueError, match="shares memory"):
+        _trgm.count_hits(shared, i64(0, 1), u32(0), shared)
+    query = u32(0, 1)
+    with pytest.raises(ValueError, match="shares memory"):
+        _trgm.word_similarities(query, 2, 3, u32(0, 1, 2), i64(0, 3), i32(0, 0), i32(0, 0), query.view(np.float32))
+    with pytest.raises(OverflowError):
+        _trgm.count_hits(i32(0), i64(0, 1), u32(0), i32(2**31 - 1))
+    with pytest.raises(ValueError, match="ulen1"):
+        _trgm.word_similarity(u32(0), 2**31 - 1, u32(0), 1)
+    with pytest.raises(ValueError, match="vocabulary"):
+        _trgm.similarities(u32(), 0, 300_000_000, u32(), i64(0), i32(), np.zeros(0, np.float32))
+    out = np.zeros(12, np.int32), np.zeros(12, np.float32), np.zeros(12, np.float32)
+    with pytest.raises(ValueError, match="out of range"):
+        _trgm.similar_streets(
+            u32(0), 1, u32(0), 1, 3, u32(0, 1, 2), i64(0, 2, 3), i32(0), i32(1), i32(0), i64(7), i32(0),
+            i64(0, 1, 1, 1), 2**62 - 1, i32(), i64(0, 0, 0, 0), 1, i32(), i64(0, 0, 0, 0), i64(0, 1), i32(0),
+            i32(0), i32(0), 0.6, 0.4, 1e-6, 12, *out,
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="not a number"):
+        _trgm.exact_rows(
+            b"a 1", i64(0, 3), i32(0), b"a 1", b"a 1!", i32(0), i32(0), -2, u32(), -1, 1, u32(), i64(0), i32(0),
+            float("nan"), i32(0), i32(0), i64(1), 1, i32(0),
+        )  # fmt: skip

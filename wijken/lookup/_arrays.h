@@ -52,7 +52,9 @@ typedef struct {
     const char *name;
 } array_spec;
 
-/* get_array() for each of `n` arguments in turn; `*got` counts those held, for finish() to release. */
+/* get_array() for each of `n` arguments in turn; `*got` counts those held, for finish() to release. An array
+ * written to may share no memory with another argument: a function that checked an input and then wrote its
+ * output over it would read what it did not check. */
 static int
 get_arrays(PyObject **objs, Py_buffer **views, const array_spec *specs, int n, int *got)
 {
@@ -60,6 +62,18 @@ get_arrays(PyObject **objs, Py_buffer **views, const array_spec *specs, int n, i
         if (!get_array(objs[k], views[k], specs[k].itemsize, specs[k].kind, specs[k].writable, specs[k].name))
             return 0;
         (*got)++;
+    }
+    for (int k = 0; k < n; k++) {
+        if (!specs[k].writable || views[k]->len == 0)
+            continue;
+        const char *start = views[k]->buf, *end = start + views[k]->len;
+        for (int j = 0; j < n; j++) {
+            const char *other = views[j]->buf;
+            if (j != k && views[j]->len > 0 && other < end && start < other + views[j]->len) {
+                PyErr_Format(PyExc_ValueError, "%s shares memory with %s", specs[k].name, specs[j].name);
+                return 0;
+            }
+        }
     }
     return 1;
 }

@@ -20,6 +20,15 @@
 
 #include "_arrays.h"
 
+/* The most trigram ids a vocabulary may have (the scratch arrays below are as long, for the life of the process;
+ * the national register has about 14,000) and the most distinct trigrams a query may count (pg's ulen1; a query of
+ * 200 characters has at most about 200): within these, no count below overflows an int. */
+#define MAX_VOCABULARY (1 << 22)
+#define MAX_ULEN1 (1 << 24)
+/* The most postcodes or towns similar_streets counts hits for (kept, like the scratch arrays; about 25,600 and
+ * 420 nationally). */
+#define MAX_GROUPS (1 << 24)
+
 /* pg_trgm's CALCSML: a float4 ratio, computed in float4 as PostgreSQL does. */
 #define CALCSML(count, len1, len2) ((float) (count)) / ((float) ((len1) + (len2) - (count)))
 
@@ -175,8 +184,8 @@ prepare_query(const Py_buffer *query, int ulen1, Py_ssize_t vocabulary, prepared
     const uint32_t *ids = query->buf;
     q->ulen1 = ulen1;
     q->found = NULL;
-    if (ulen1 < N_ITEMS(*query)) {
-        PyErr_SetString(PyExc_ValueError, "ulen1: fewer than the query's trigrams given");
+    if (ulen1 < N_ITEMS(*query) || ulen1 > MAX_ULEN1) {
+        PyErr_SetString(PyExc_ValueError, "ulen1: fewer than the query's trigrams given, or too many");
         return 0;
     }
     if (!check_ids(ids, N_ITEMS(*query), vocabulary, "query") || !arena_fit(vocabulary))
@@ -213,7 +222,7 @@ word_similarity(PyObject *self, PyObject *args)
 
     if (!PyArg_ParseTuple(args, "OiOn", &objs[0], &ulen1, &objs[1], &vocabulary))
         return NULL;
-    if (vocabulary < 0 || vocabulary >= INT32_MAX)
+    if (vocabulary < 0 || vocabulary > MAX_VOCABULARY)
         return PyErr_Format(PyExc_ValueError, "vocabulary: %zd is out of range", vocabulary);
     if (!get_arrays(objs, views, specs, 2, &got)) goto done;
     if (check_ids(text.buf, N_ITEMS(text), vocabulary, "text") && prepare_query(&query, ulen1, vocabulary, &q)) {
@@ -368,12 +377,17 @@ count_into(const int32_t *postings, Py_ssize_t n_postings, const int64_t *starts
             return 0;
         }
         for (int64_t p = from; p < to; p++) {
-            if (postings[p] < 0 || postings[p] >= n_hits) {
+            int32_t text = postings[p];
+            if (text < 0 || text >= n_hits) {
                 PyErr_SetString(PyExc_IndexError, "postings: a text outside out");
                 return 0;
             }
-            hits[postings[p]]++;
-            *most = hits[postings[p]] > *most ? hits[postings[p]] : *most;
+            if (hits[text] == INT32_MAX) {
+                PyErr_SetString(PyExc_OverflowError, "count_hits: a count would pass INT32_MAX");
+                return 0;
+            }
+            hits[text]++;
+            *most = hits[text] > *most ? hits[text] : *most;
         }
     }
     return 1;
@@ -457,7 +471,7 @@ word_similarities(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OinOOOOO", &objs[0], &ulen1, &vocabulary, &objs[1], &objs[2], &objs[3], &objs[4],
                           &objs[5]))
         return NULL;
-    if (vocabulary < 0 || vocabulary >= INT32_MAX)
+    if (vocabulary < 0 || vocabulary > MAX_VOCABULARY)
         return PyErr_Format(PyExc_ValueError, "vocabulary: %zd is out of range", vocabulary);
     static const array_spec specs[6] = {{4, 'u', 0, "query"}, {4, 'u', 0, "trigrams"}, {8, 'i', 0, "starts"},
                                         {4, 'i', 0, "heads"},  {4, 'i', 0, "tails"},    {4, 'f', 1, "out"}};
@@ -545,7 +559,8 @@ holding(PyObject *self, PyObject *args)
     }
     if (find_holding(&by, minimum, most_rest, name_hits.buf, postcode_hits.buf, N_ITEMS(postcode_hits),
                      town_hits.buf, N_ITEMS(town_hits), &found_streets, &capacity, &found))
-        memcpy(out.buf, found_streets, sizeof(int32_t) * (size_t) found);
+        if (found)
+            memcpy(out.buf, found_streets, sizeof(int32_t) * (size_t) found);
 
 done:
     free(found_streets);
@@ -667,7 +682,8 @@ similar_streets(PyObject *self, PyObject *args)
                           &objs[16], &objs[17], &strict, &lenient, &epsilon, &wanted, &objs[18], &objs[19],
                           &objs[20]))
         return NULL;
-    if (vocabulary < 0 || vocabulary >= INT32_MAX || n_postcodes < 0 || n_towns < 0 || wanted < 1)
+    if (vocabulary < 0 || vocabulary > MAX_VOCABULARY || n_postcodes < 0 || n_postcodes > MAX_GROUPS || n_towns < 0
+        || n_towns > MAX_GROUPS || wanted < 1)
         return PyErr_Format(PyExc_ValueError, "similar_streets: vocabulary, counts or wanted out of range");
     static const array_spec specs[N] = {
         {4, 'u', 0, "street"},         {4, 'u', 0, "words"},         {4, 'u', 0, "trigrams"},
@@ -888,7 +904,7 @@ similarities(PyObject *self, PyObject *args)
 
     if (!PyArg_ParseTuple(args, "OinOOOO", &objs[0], &ulen1, &vocabulary, &objs[1], &objs[2], &objs[3], &objs[4]))
         return NULL;
-    if (vocabulary < 0 || vocabulary >= INT32_MAX)
+    if (vocabulary < 0 || vocabulary > MAX_VOCABULARY)
         return PyErr_Format(PyExc_ValueError, "vocabulary: %zd is out of range", vocabulary);
     static const array_spec specs[5] = {
         {4, 'u', 0, "query"}, {4, 'u', 0, "trigrams"}, {8, 'i', 0, "starts"}, {4, 'i', 0, "texts"}, {4, 'f', 1, "out"}};
@@ -1068,7 +1084,8 @@ street_rows(PyObject *self, PyObject *args)
                 first[n_first++] = (first_row) {!number_match, !is_typed, (int32_t) r};
             }
         }
-        qsort(first, (size_t) n_first, sizeof(first_row), compare_first);
+        if (n_first > 1)
+            qsort(first, (size_t) n_first, sizeof(first_row), compare_first);
         if (n_first > limit)
             n_first = limit;
         Py_ssize_t offered = 0;
@@ -1155,8 +1172,10 @@ exact_rows(PyObject *self, PyObject *args)
                           &objs[6], &postcode, &objs[7], &ulen1, &vocabulary, &objs[8], &objs[9], &objs[10],
                           &town_threshold, &objs[11], &objs[12], &objs[13], &limit, &objs[14]))
         return NULL;
-    if (vocabulary < 0 || vocabulary >= INT32_MAX)
+    if (vocabulary < 0 || vocabulary > MAX_VOCABULARY)
         return PyErr_Format(PyExc_ValueError, "vocabulary: %zd is out of range", vocabulary);
+    if (isnan(town_threshold))
+        return PyErr_Format(PyExc_ValueError, "town_threshold is not a number");
     static const array_spec specs[15] = {
         {1, 'u', 0, "texts"},       {8, 'i', 0, "text_start"},  {4, 'i', 0, "text_rows"},
         {1, 'u', 0, "low"},         {1, 'u', 0, "high"},        {4, 'i', 0, "places"},

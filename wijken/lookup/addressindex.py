@@ -52,6 +52,8 @@ STRICT = 0.6
 # The candidates' trigram count is compared with a threshold times the query's size: a margin against rounding.
 _EPSILON = 1e-6
 _NO_TRIGRAMS = np.zeros(0, dtype=np.uint32)
+_NO_ROWS = np.zeros(0, dtype=np.int32)
+_TOWN_QUERIES_KEPT = 4096
 
 
 def give_back_free_memory() -> None:
@@ -132,6 +134,7 @@ class AddressIndex:
 
     def __init__(self, version: str):
         self.version = version
+        self._town_queries: dict[str, tuple[np.ndarray, int]] = {}
         self._load_addresses()
         with connection.cursor() as cursor:
             cursor.execute(_STREETS_SQL)
@@ -190,6 +193,7 @@ class AddressIndex:
         self.place_town = [towns[m] for m in self.place_municipality]
         # Codes in code-point order, so that comparing codes compares the texts.
         self.house_numbers, number = _recode(number_of, number)
+        self.house_number_code = {value: code for code, value in enumerate(self.house_numbers)}
         self.boxes, box = _recode(box_of, box)
         ids, place, number, box = (
             a.astype(t) for a, t in ((ids, np.int64), (place, np.int32), (number, np.int32), (box, np.int32))
@@ -288,7 +292,7 @@ class AddressIndex:
     def exact_rows(self, prefix: str, postcode: str, town: str, town_threshold: float, limit: int) -> list[dict]:
         """search._EXACT_SQL: the addresses whose search_text starts with "prefix ", in a typed postcode or
         town if any, best town first."""
-        town_ids, ulen1 = self._query(town) if town else (_NO_TRIGRAMS, -1)
+        town_ids, ulen1 = self._town_query(town) if town else (_NO_TRIGRAMS, -1)
         out = np.empty(limit, dtype=np.int32)
         found = _trgm.exact_rows(
             self.text_buffer,
@@ -320,16 +324,16 @@ class AddressIndex:
     ) -> list[dict]:
         """search._POSTCODE_SQL: a Dutch postcode's addresses (with the typed house number if any), the typed
         number and addition first."""
-        rows: list[int] = []
-        for typed in dict.fromkeys((postcode, postcode_spaced)):
-            i = self.postcode_code.get(typed)
-            if i is not None:
-                rows.extend(int(r) for r in self.rows_by_postcode[self.postcode_start[i] : self.postcode_start[i + 1]])
+        codes = [self.postcode_code.get(typed) for typed in dict.fromkeys((postcode, postcode_spaced))]
+        rows = np.concatenate(
+            [self.rows_by_postcode[self.postcode_start[i] : self.postcode_start[i + 1]] for i in codes if i is not None]
+            or [_NO_ROWS]
+        )
+        if number:  # the typed number's rows only (the statement's house_number = number_digits)
+            rows = rows[self.house_number[rows] == self.house_number_code.get(number_digits, -1)]
         found = []
-        for row in rows:
+        for row in rows.tolist():
             house_number, box = self.house_numbers[self.house_number[row]], self.boxes[self.box[row]]
-            if number and house_number != number_digits:
-                continue
             number_match = (house_number + box).lower() == number
             found.append(((not number_match, house_number, box, int(self.ids[row])), row, number_match))
         found.sort()
@@ -399,6 +403,15 @@ class AddressIndex:
             for end in spaces[a + 1 :]:
                 codes.update(self.house_numbers_lower.get(padded[start + 1 : end], ()))
         return codes
+
+    def _town_query(self, town: str) -> tuple[np.ndarray, int]:
+        """_query() of a town typed after the number: towns repeat, so the last few thousand are kept."""
+        query = self._town_queries.get(town)
+        if query is None:
+            if len(self._town_queries) >= _TOWN_QUERIES_KEPT:
+                self._town_queries.clear()
+            query = self._town_queries[town] = self._query(town)
+        return query
 
     def _query(self, text: str) -> tuple[np.ndarray, int]:
         """A query's distinct trigrams as the store's ids (only those it knows: the others match no text) and

@@ -83,8 +83,21 @@ def versions() -> dict[str, int]:
     return seen
 
 
-def _stamp_of(seen: dict[str, int], fields) -> str:
-    return ".".join(str(seen.get(field, 0)) for field in fields)
+# The stamps made from the versions last seen (a request asks for the same few three or four times): `seen` is
+# replaced, never changed in place, when the versions change.
+_stamps_made: tuple[dict[str, int], dict[tuple[str, ...], str]] = ({}, {})
+
+
+def _stamp_of(seen: dict[str, int], fields: tuple[str, ...]) -> str:
+    global _stamps_made
+    made_from, made = _stamps_made
+    if made_from is not seen:
+        made = {}
+        _stamps_made = (seen, made)
+    text = made.get(fields)
+    if text is None:
+        text = made[fields] = ".".join(str(seen.get(field, 0)) for field in fields)
+    return text
 
 
 def stamp(*fields: str) -> str:

@@ -33,6 +33,7 @@ NL_POSTCODE = re.compile(r"^\s*(\d{4})\s*([a-z]{2})\b[\s,-]*(?:(\d+)\s*[-\s]?\s*
 NUMBER = re.compile(r"(?<![\w])(\d+)\s*(?:(?:bus|bte|boite)\s*)?([a-z]{1,2}\b|\d*)", re.IGNORECASE)
 _BOX_WORD = re.compile(r"\b(bus|bte|boite)\b")
 _NOT_A_WORD = re.compile(r"[^\w\s'-]")
+_NON_WORD = re.compile(r"\W")
 
 
 @dataclass(frozen=True)
@@ -342,17 +343,18 @@ def _search(parsed: ParsedQuery, limit: int, index: AddressIndex | None) -> list
     if parsed.nl_postcode:
         params = postcode_params(parsed, limit)
         rows = index.postcode_rows(**params) if index else _rows(_POSTCODE_SQL, params)
-    has_street = len(re.sub(r"\W", "", parsed.street)) >= 2
-    if not rows and parsed.number and len(re.sub(r"\W", "", parsed.exact_street)) >= 2:
+    has_street = len(_NON_WORD.sub("", parsed.street)) >= 2
+    if not rows and parsed.number and len(_NON_WORD.sub("", parsed.exact_street)) >= 2:
         params = exact_params(parsed, limit)
         rows = index.exact_rows(**params) if index else _rows(_EXACT_SQL, params)
     if not rows and has_street:
         params = search_params(parsed, limit)
         rows = index.trigram_rows(**params) if index else _trigram_rows(_SEARCH_SQL, params)
     candidates = []
+    text = f" {parsed.text} "
     for row in rows:
         row["label"] = _label(row)
-        street_match = row.pop("street_match") or f" {_normalised_street(row['street'])} " in f" {parsed.text} "
+        street_match = row.pop("street_match") or f" {_normalised_street(row['street'])} " in text
         row["number_match"] = bool(parsed.number and row["number_match"])
         row["exact"] = bool(street_match and row["number_match"])
         row["score"] = round(float(row["score"]), 3)
