@@ -1,7 +1,9 @@
 /*
- * pg_trgm's word_similarity() over trigram ids, and the address index's inner loops (addressindex.py) that are
- * too slow in CPython: scoring the candidate streets of a typo, counting posting lists, the exact path's binary
- * search.
+ * pg_trgm's word_similarity() and similarity() over trigram ids, and the address index's inner loops
+ * (addressindex.py) that are too slow in CPython: the typo path's streets (similar_streets: posting counts, the
+ * streets that can reach a threshold, their scores), and the rows the search statements of search.py select, in
+ * their order (street_rows, exact_rows). The smaller functions are what those are made of, callable alone for the
+ * tests.
  *
  * A trigram is an id (a uint32) here, given by the index's vocabulary: word_similarity() only ever asks whether
  * two trigrams are equal, so ids answer exactly what PostgreSQL's trigram bytes do. walk() is

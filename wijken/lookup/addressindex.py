@@ -5,12 +5,16 @@ the queries the index does not take: text that is not plain ASCII once normalise
 are not repeated here).
 
 - The exact path ("street number" typed as the register writes it): every address's search_text, sorted by its
-  bytes (text_pattern_ops order) in one buffer, found by binary search.
+  bytes (text_pattern_ops order) in one buffer, found by binary search; filtered and ordered in C (exact_rows).
 - The postcode path ("7411 AB 12"): the addresses sorted by postcode, house number, box, id.
 - The trigram path (typos): pg_trgm's word_similarity over the streets. Posting lists give the streets that hold
   enough of the query's trigrams to reach a threshold at all (the strict one first); those are scored exactly,
   by pg_trgm's own walk transcribed in C (_trgm.c) over trigram ids, a street name once for all the streets
-  that share it where their postcode and town add nothing.
+  that share it where their postcode and town add nothing (similar_streets); their addresses are picked and
+  ordered in C too (street_rows).
+
+The statements order by text in the "C" collation; here those orders are numbers: house number and box codes,
+and ranks per place of (street, postcode) and (postcode, municipality), all in code-point order.
 
 Arrays rather than Python objects per address: loaded once in the gunicorn master (gunicorn.conf.py), their pages
 are shared by the workers and never written.
