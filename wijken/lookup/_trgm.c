@@ -618,6 +618,10 @@ uncount(const int32_t *postings, Py_ssize_t n_postings, const int64_t *starts, P
     }
 }
 
+/* The comparators below list their sort keys in order, each a line: the first key that differs decides. */
+#define ASCENDING(key) if (a->key != b->key) return a->key < b->key ? -1 : 1
+#define DESCENDING(key) if (a->key != b->key) return a->key > b->key ? -1 : 1
+
 /* --- The typo path's streets ----------------------------------------------------------------------------- */
 
 /* A chosen street with the trigram statement's order: score, street_score descending, then id. */
@@ -631,9 +635,10 @@ static int
 compare_chosen(const void *pa, const void *pb)
 {
     const chosen_street *a = pa, *b = pb;
-    if (a->score != b->score) return a->score > b->score ? -1 : 1;
-    if (a->street_score != b->street_score) return a->street_score > b->street_score ? -1 : 1;
-    return (a->id > b->id) - (a->id < b->id);
+    DESCENDING(score);
+    DESCENDING(street_score);
+    ASCENDING(id);
+    return 0;
 }
 
 static int
@@ -947,13 +952,14 @@ static int
 compare_candidates(const void *pa, const void *pb)
 {
     const candidate *a = pa, *b = pb;
-    if (a->no_match != b->no_match) return a->no_match < b->no_match ? -1 : 1;
-    if (a->score != b->score) return a->score > b->score ? -1 : 1;
-    if (a->street_score != b->street_score) return a->street_score > b->street_score ? -1 : 1;
-    if (a->street_order != b->street_order) return a->street_order < b->street_order ? -1 : 1;
-    if (a->box != b->box) return a->box < b->box ? -1 : 1;
-    if (a->id != b->id) return a->id < b->id ? -1 : 1;
-    return (a->chosen > b->chosen) - (a->chosen < b->chosen);
+    ASCENDING(no_match);
+    DESCENDING(score);
+    DESCENDING(street_score);
+    ASCENDING(street_order);
+    ASCENDING(box);
+    ASCENDING(id);
+    ASCENDING(chosen);
+    return 0;
 }
 
 /* The LATERAL's order within one street: number_match DESC, typed DESC, then the rows' own order. */
@@ -965,9 +971,10 @@ static int
 compare_first(const void *pa, const void *pb)
 {
     const first_row *a = pa, *b = pb;
-    if (a->no_match != b->no_match) return a->no_match < b->no_match ? -1 : 1;
-    if (a->not_typed != b->not_typed) return a->not_typed < b->not_typed ? -1 : 1;
-    return (a->row > b->row) - (a->row < b->row);
+    ASCENDING(no_match);
+    ASCENDING(not_typed);
+    ASCENDING(row);
+    return 0;
 }
 
 static int
@@ -1137,10 +1144,11 @@ static int
 compare_exact(const void *pa, const void *pb)
 {
     const exact_candidate *a = pa, *b = pb;
-    if (a->town_score != b->town_score) return a->town_score > b->town_score ? -1 : 1;
-    if (a->place_order != b->place_order) return a->place_order < b->place_order ? -1 : 1;
-    if (a->box != b->box) return a->box < b->box ? -1 : 1;
-    return (a->id > b->id) - (a->id < b->id);
+    DESCENDING(town_score);
+    ASCENDING(place_order);
+    ASCENDING(box);
+    ASCENDING(id);
+    return 0;
 }
 
 PyDoc_STRVAR(exact_rows_doc,
