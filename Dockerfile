@@ -20,7 +20,7 @@ COPY sectorscans ./sectorscans
 COPY buurtgesprekken ./buurtgesprekken
 COPY meldingen ./meldingen
 COPY rapportage ./rapportage
-# Editable, so that the C extension (wijken/lookup/_trgm.c) is built into /app, where the code is imported from;
+# Editable, so that the C extensions (wijken/lookup/*.c) are built into /app, where the code is imported from;
 # the compiler is removed in the same layer.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
     && pip install --no-cache-dir -e . \

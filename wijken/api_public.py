@@ -332,10 +332,10 @@ class MijnBuurtAPIView(PublicAPIView):
     def _search_body(q: str, limit: int, candidates_json: str | None = None) -> HttpResponse:
         """The candidates, and the answer for the best one when it is unambiguous. `candidates_json`: the
         candidates when the caller found them in the cache."""
-        candidates = None
         if candidates_json is None:
-            candidates, candidates_json = lookup.search_candidates(q, limit, look_in_cache=False)
-        match = lookup.unambiguous_match(candidates if candidates is not None else json.loads(candidates_json))
+            candidates_json, match = lookup.search_candidates(q, limit, look_in_cache=False)
+        else:
+            match = lookup.unambiguous_match(json.loads(candidates_json))
         answer = lookup.neighbourhood_json_for_candidate(match) if match else "null"
         return _answer_body(candidates_json, answer)
 

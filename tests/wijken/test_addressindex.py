@@ -5,6 +5,7 @@ name in many places, boxes and toevoegingen, Dutch postcodes), for queries of ev
 from __future__ import annotations
 
 import csv
+import json
 import random
 
 import pytest
@@ -157,6 +158,7 @@ def test_the_index_answers_what_the_statements_answer(registers):
     assert len(index) == Address.objects.count() > 23_000
     compared = {"postcode": 0, "exact": 0, "trigram": 0}
     nonempty = dict.fromkeys(compared, 0)
+    matched = 0
     for n, q in enumerate(_queries(rng)):
         parsed = search.parse_query(q)
         assert search.in_memory(parsed), q
@@ -180,9 +182,17 @@ def test_the_index_answers_what_the_statements_answer(registers):
                 assert _same(memory, sql), (q, limit, memory[:3], sql[:3])
                 compared["trigram"] += 1
                 nonempty["trigram"] += bool(sql)
+            # The candidates' JSON, written in C from the index, is the statements' candidates through json.dumps,
+            # byte for byte, and the unambiguous match is theirs.
+            text, match = search._search_in_index(parsed, limit, index)
+            candidates = search._search(parsed, limit, None)
+            assert text == json.dumps(candidates, separators=(",", ":")), (q, limit)
+            assert match == search.unambiguous_match(candidates), (q, limit)
+            matched += match is not None
     # Every path was compared on many queries that found something, and on some that found nothing.
     assert all(n >= 80 for n in nonempty.values()), (compared, nonempty)
     assert all(compared[path] > nonempty[path] for path in ("exact", "trigram")), (compared, nonempty)
+    assert 500 < matched < sum(compared.values()), matched  # answered without asking, and not
 
 
 def test_a_search_in_memory_runs_no_sql_and_text_the_index_does_not_take_still_finds(

@@ -362,12 +362,16 @@ similarity_to(const store *st, const prepared *q, int32_t t, Py_ssize_t i, float
 }
 
 /* For each id of `query`, add 1 to hits[p] for every p in its posting list postings[starts[id]:starts[id + 1]];
- * *most: the most any text it counted in holds. */
+ * *most: the most any text it counted in holds. `touched` (or NULL): the texts whose count left 0, each once, in the
+ * order they did (hits are 0 on entry), *n_touched of them; room for n_hits. */
 static int
 count_into(const int32_t *postings, Py_ssize_t n_postings, const int64_t *starts, Py_ssize_t n_ids,
-           const uint32_t *query, Py_ssize_t n_query, int32_t *hits, Py_ssize_t n_hits, int32_t *most)
+           const uint32_t *query, Py_ssize_t n_query, int32_t *hits, Py_ssize_t n_hits, int32_t *most,
+           int32_t *touched, Py_ssize_t *n_touched)
 {
     *most = 0;
+    if (touched)
+        *n_touched = 0;
     for (Py_ssize_t k = 0; k < n_query; k++) {
         if (n_ids < 0 || (Py_ssize_t) query[k] >= n_ids) {
             PyErr_SetString(PyExc_ValueError, "query: a trigram id without a posting list");
@@ -388,6 +392,8 @@ count_into(const int32_t *postings, Py_ssize_t n_postings, const int64_t *starts
                 PyErr_SetString(PyExc_OverflowError, "count_hits: a count would pass INT32_MAX");
                 return 0;
             }
+            if (touched && hits[text] == 0)
+                touched[(*n_touched)++] = text;
             hits[text]++;
             *most = hits[text] > *most ? hits[text] : *most;
         }
@@ -404,11 +410,13 @@ typedef struct {
 
 /* The streets whose name, postcode and town hold at least `minimum` of the query's trigrams together, appended to
  * *out (grown as needed); *found counts them. Only the names holding at least `minimum` less `most_rest` are
- * visited: the fewest hits a name needs is an integer, and comparing integers is what makes that loop cheap. */
+ * visited: the fewest hits a name needs is an integer, and comparing integers is what makes that loop cheap.
+ * `touched` (or NULL): the names holding any of the trigrams (count_into's), n_touched of them; when a name needs
+ * at least one, only those are looked at (a third of the names, typically), in that order, else all in name order. */
 static int
 find_holding(const streets_by_name *by, double minimum, int64_t most_rest, const int32_t *name_hits,
              const int32_t *postcode_hits, Py_ssize_t n_postcodes, const int32_t *town_hits, Py_ssize_t n_towns,
-             int32_t **out, Py_ssize_t *capacity, Py_ssize_t *found)
+             const int32_t *touched, Py_ssize_t n_touched, int32_t **out, Py_ssize_t *capacity, Py_ssize_t *found)
 {
     if (isnan(minimum) || most_rest < 0) {
         PyErr_SetString(PyExc_ValueError, "holding: minimum must be a number and most_rest not negative");
@@ -417,7 +425,14 @@ find_holding(const streets_by_name *by, double minimum, int64_t most_rest, const
     double needed = ceil(minimum - (double) most_rest);
     int32_t least = needed <= 0 ? 0 : (needed >= INT32_MAX ? INT32_MAX : (int32_t) needed);
     *found = 0;
-    for (Py_ssize_t k = 0; k < by->n_names; k++) {
+    int visit_touched = touched != NULL && least > 0;
+    Py_ssize_t n_visits = visit_touched ? n_touched : by->n_names;
+    for (Py_ssize_t j = 0; j < n_visits; j++) {
+        Py_ssize_t k = visit_touched ? touched[j] : j;
+        if (k < 0 || k >= by->n_names) {
+            PyErr_SetString(PyExc_IndexError, "holding: a touched name outside the names");
+            return 0;
+        }
         if (name_hits[k] < least)
             continue;
         int64_t from = by->name_start[k], to = by->name_start[k + 1];
@@ -517,7 +532,7 @@ count_hits(PyObject *self, PyObject *args)
         {4, 'i', 0, "postings"}, {8, 'i', 0, "starts"}, {4, 'u', 0, "query"}, {4, 'i', 1, "out"}};
     if (get_arrays(objs, views, specs, 4, &got))
         count_into(postings.buf, N_ITEMS(postings), starts.buf, N_ITEMS(starts) - 1, query.buf, N_ITEMS(query),
-                   out.buf, N_ITEMS(out), &most);
+                   out.buf, N_ITEMS(out), &most, NULL, NULL);
     return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromLong(most));
 }
 
@@ -560,7 +575,7 @@ holding(PyObject *self, PyObject *args)
         goto done;
     }
     if (find_holding(&by, minimum, most_rest, name_hits.buf, postcode_hits.buf, N_ITEMS(postcode_hits),
-                     town_hits.buf, N_ITEMS(town_hits), &found_streets, &capacity, &found))
+                     town_hits.buf, N_ITEMS(town_hits), NULL, 0, &found_streets, &capacity, &found))
         if (found)
             memcpy(out.buf, found_streets, sizeof(int32_t) * (size_t) found);
 
@@ -577,10 +592,22 @@ typedef struct {
 } hits_counts;
 
 static hits_counts hits_arena[3];
+/* The names count_into() found holding any of the typed street's trigrams (room for every name; kept too). */
+static int32_t *touched_names;
+static Py_ssize_t touched_size;
 
 static int
 hits_fit(Py_ssize_t n_names, Py_ssize_t n_postcodes, Py_ssize_t n_towns)
 {
+    if (n_names + 1 > touched_size) {
+        int32_t *bigger = realloc(touched_names, sizeof(int32_t) * (size_t) (n_names + 1));
+        if (bigger == NULL) {
+            PyErr_NoMemory();
+            return 0;
+        }
+        touched_names = bigger;
+        touched_size = n_names + 1;
+    }
     Py_ssize_t wanted[3] = {n_names + 1, n_postcodes + 1, n_towns + 1};
     for (int k = 0; k < 3; k++) {
         if (wanted[k] <= hits_arena[k].size)
@@ -726,12 +753,13 @@ similar_streets(PyObject *self, PyObject *args)
     const uint32_t *street_ids = street->buf;
     Py_ssize_t n_street_ids = N_ITEMS(*street);
     counted = 1;
+    Py_ssize_t n_touched = 0;
     if (!count_into(arrays[8].buf, N_ITEMS(arrays[8]), arrays[9].buf, N_ITEMS(arrays[9]) - 1, street_ids,
-                    n_street_ids, name_hits, by.n_names, &most_name)
+                    n_street_ids, name_hits, by.n_names, &most_name, touched_names, &n_touched)
         || !count_into(arrays[10].buf, N_ITEMS(arrays[10]), arrays[11].buf, N_ITEMS(arrays[11]) - 1, street_ids,
-                       n_street_ids, postcode_hits, n_postcodes, &most_postcode)
+                       n_street_ids, postcode_hits, n_postcodes, &most_postcode, NULL, NULL)
         || !count_into(arrays[12].buf, N_ITEMS(arrays[12]), arrays[13].buf, N_ITEMS(arrays[13]) - 1, street_ids,
-                       n_street_ids, town_hits, n_towns, &most_town))
+                       n_street_ids, town_hits, n_towns, &most_town, NULL, NULL))
         goto done;
 
     /* The strict threshold where any street reaches it, else the lenient one: a street holding fewer than the
@@ -740,8 +768,8 @@ similar_streets(PyObject *self, PyObject *args)
     const double thresholds[2] = {strict, lenient};
     for (int pass = 0; pass < 2 && n_reaching == 0; pass++) {
         if (!find_holding(&by, (thresholds[pass] - epsilon) * street_ulen1, (int64_t) most_postcode + most_town,
-                          name_hits, postcode_hits, n_postcodes, town_hits, n_towns, &candidates, &capacity,
-                          &n_candidates))
+                          name_hits, postcode_hits, n_postcodes, town_hits, n_towns, touched_names, n_touched,
+                          &candidates, &capacity, &n_candidates))
             goto done;
         for (Py_ssize_t i = 0; i < n_candidates; i++) {
             if (candidates[i] < 0 || candidates[i] >= n_streets) {

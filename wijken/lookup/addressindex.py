@@ -23,13 +23,15 @@ are shared by the workers and never written.
 from __future__ import annotations
 
 import ctypes
+import json
 import threading
 from array import array
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
 
-from . import _trgm
+from . import _records, _trgm
 from .caching import ADDRESS_FIELDS, stamp
 from .trigram import as_fetched, trigram_set, trigrams
 
@@ -133,6 +135,37 @@ class _TrigramStore:
         return self.vocabulary, trigram_ids, starts
 
 
+@dataclass(slots=True)
+class Found:
+    """What one search path found: address rows in the statement's order, and per row what the statement's
+    score, number_match, street_match and street_score columns hold."""
+
+    rows: np.ndarray  # int32
+    score: list[float]
+    number_match: list[bool]
+    street_match: list[bool]
+    street_score: list[float]
+
+    def __len__(self) -> int:
+        return len(self.score)
+
+    def take(self, i: int) -> Found:
+        """Row i alone."""
+        return Found(
+            self.rows[i : i + 1],
+            self.score[i : i + 1],
+            self.number_match[i : i + 1],
+            self.street_match[i : i + 1],
+            self.street_score[i : i + 1],
+        )
+
+
+def _exactly(rows: np.ndarray) -> Found:
+    """Rows that match street (or postcode) and number as typed, as the exact statement scores them."""
+    n = len(rows)
+    return Found(rows, [1.0] * n, [True] * n, [True] * n, [1.0] * n)
+
+
 class AddressIndex:
     """The address register of one moment (its `version`), for search in memory."""
 
@@ -144,6 +177,7 @@ class AddressIndex:
             cursor.execute(_STREETS_SQL)
             streets = cursor.fetchall()
         self._load_streets(streets)
+        self._load_json_texts()
         del self.place_key  # only needed to join the streets to their places
         give_back_free_memory()
 
@@ -276,6 +310,32 @@ class AddressIndex:
         self.town_postings = store.postings(self.towns_distinct)
         self.vocabulary, self.trigrams, self.trigram_start = store.freeze()
 
+    def _load_json_texts(self) -> None:
+        """The texts of the candidates' JSON (_records.records_json), escaped as json.dumps escapes them, each
+        distinct text once: per place its country, street, postcode and municipality, per code a house number or
+        box."""
+        code_of: dict[str, int] = {}
+        starts = array("q", [0])
+        parts: list[bytes] = []
+
+        def code(value: str) -> int:
+            found = code_of.get(value)
+            if found is None:
+                escaped = json.dumps(value)[1:-1].encode("ascii")
+                parts.append(escaped)
+                starts.append(starts[-1] + len(escaped))
+                found = code_of[value] = len(code_of)
+            return found
+
+        place_fields = (self.place_country, self.place_street, self.place_postcode, self.place_municipality)
+        self.place_texts = np.array(
+            [code(value) for values in zip(*place_fields, strict=True) for value in values], dtype=np.int32
+        )
+        self.house_number_texts = np.array([code(v) for v in self.house_numbers], dtype=np.int32)
+        self.box_texts = np.array([code(v) for v in self.boxes], dtype=np.int32)
+        self.json_texts = b"".join(parts)
+        self.json_text_start = np.frombuffer(starts, dtype=np.int64).copy()
+
     # --- Search -------------------------------------------------------------------------------------------------
 
     def _record(self, row: int, **extra) -> dict:
@@ -293,7 +353,56 @@ class AddressIndex:
             **extra,
         }
 
-    def exact_rows(self, prefix: str, postcode: str, town: str, town_threshold: float, limit: int) -> list[dict]:
+    def records(self, found: Found) -> list[dict]:
+        """The rows as the statements return them (dicts of their columns)."""
+        return [
+            self._record(row, score=score, number_match=number_match, street_match=street_match, street_score=sscore)
+            for row, score, number_match, street_match, sscore in zip(
+                found.rows.tolist(),
+                found.score,
+                found.number_match,
+                found.street_match,
+                found.street_score,
+                strict=True,
+            )
+        ]
+
+    def street_of(self, row: int) -> str:
+        return self.place_street[self.place[row]]
+
+    def point_of(self, row: int) -> tuple[float, float]:
+        return float(self.lat[row]), float(self.lon[row])
+
+    def candidates_json(self, found: Found, number_match: list[bool], exact: list[bool]) -> str:
+        """The JSON text of search._candidates() for these rows, with number_match and exact as it decides them."""
+        return _records.records_json(
+            found.rows,
+            array("d", found.score),
+            array("d", found.street_score),
+            bytes(int(n) | 2 * int(e) for n, e in zip(number_match, exact, strict=True)),
+            self.ids,
+            self.place,
+            self.house_number,
+            self.box,
+            self.lat,
+            self.lon,
+            self.place_texts,
+            self.house_number_texts,
+            self.box_texts,
+            self.json_texts,
+            self.json_text_start,
+        )
+
+    def exact_rows(self, **params) -> list[dict]:
+        return self.records(self.exact_found(**params))
+
+    def postcode_rows(self, **params) -> list[dict]:
+        return self.records(self.postcode_found(**params))
+
+    def trigram_rows(self, **params) -> list[dict]:
+        return self.records(self.trigram_found(**params))
+
+    def exact_found(self, prefix: str, postcode: str, town: str, town_threshold: float, limit: int) -> Found:
         """search._EXACT_SQL: the addresses whose search_text starts with "prefix ", in a typed postcode or
         town if any, best town first."""
         town_ids, ulen1 = self._town_query(town) if town else (_NO_TRIGRAMS, -1)
@@ -320,12 +429,9 @@ class AddressIndex:
             limit,
             out,
         )
-        fixed = {"score": 1.0, "number_match": True, "street_match": True, "street_score": 1.0}
-        return [self._record(row, **fixed) for row in out[:found].tolist()]
+        return _exactly(out[:found])
 
-    def postcode_rows(
-        self, postcode: str, postcode_spaced: str, number: str, number_digits: str, limit: int
-    ) -> list[dict]:
+    def postcode_found(self, postcode: str, postcode_spaced: str, number: str, number_digits: str, limit: int) -> Found:
         """search._POSTCODE_SQL: a Dutch postcode's addresses (with the typed house number if any), the typed
         number and addition first."""
         codes = [self.postcode_code.get(typed) for typed in dict.fromkeys((postcode, postcode_spaced))]
@@ -341,12 +447,17 @@ class AddressIndex:
             number_match = (house_number + box).lower() == number
             found.append(((not number_match, house_number, box, int(self.ids[row])), row, number_match))
         found.sort()
-        return [
-            self._record(row, score=1.0, number_match=match, street_match=True, street_score=1.0)
-            for _, row, match in found[:limit]
-        ]
+        found = found[:limit]
+        n = len(found)
+        return Found(
+            np.array([row for _, row, _ in found], dtype=np.int32),
+            [1.0] * n,
+            [match for _, _, match in found],
+            [True] * n,
+            [1.0] * n,
+        )
 
-    def trigram_rows(self, words: str, street: str, number: str, limit: int, streets: int) -> list[dict]:
+    def trigram_found(self, words: str, street: str, number: str, limit: int, streets: int) -> Found:
         """search._SEARCH_SQL: the `streets` streets most like what was typed (word similarity of the words to
         the street's text; the strict threshold when any street reaches it, else the lenient one), and on each
         the typed house number first; `limit` addresses in all, in the statement's order (_trgm.street_rows)."""
@@ -374,18 +485,14 @@ class AddressIndex:
             picked,
             matched,
         )
-        return [
-            self._record(
-                row,
-                score=as_fetched(scores[c]),  # as the statement's float4 reaches Python
-                number_match=bool(match),
-                street_match=self.street_names_lu[chosen[c]] == street,
-                street_score=as_fetched(street_scores[c]),
-            )
-            for row, c, match in zip(
-                rows[:found].tolist(), picked[:found].tolist(), matched[:found].tolist(), strict=True
-            )
-        ]
+        picked = picked[:found].tolist()
+        return Found(
+            rows[:found],
+            [as_fetched(scores[c]) for c in picked],  # as the statement's float4 reaches Python
+            [bool(match) for match in matched[:found].tolist()],
+            [self.street_names_lu[chosen[c]] == street for c in picked],
+            [as_fetched(street_scores[c]) for c in picked],
+        )
 
     def _number_codes(self, number: str) -> dict[int, set[int] | None]:
         """The addresses whose lower(house_number || box) or lower(house_number) is `number`, as

@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 from django.db import connection
 
-from .addressindex import AddressIndex, address_index
+from .addressindex import AddressIndex, Found, address_index
 from .caching import ADDRESS_FIELDS, _from_local, _remember, cached, stamp, store_computed
 
 MAX_QUERY_LENGTH = 200
@@ -285,33 +285,30 @@ def _key(text: str, limit: int) -> str:
     return f"mijnbuurt:q:{max(1, min(int(limit), 50))}:{text}"
 
 
-def search_candidates(
-    q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True
-) -> tuple[list[dict[str, Any]] | None, str]:
-    """The candidates for a typed query (see _search) and their JSON text; the list is None when the text came
-    from a cache. The address index answers in memory, and this process keeps its answer for a repeat; text the
-    index does not take goes to the statements, and their answer is cached in Redis. Both are kept for a few
-    minutes under the address register's version (any import or change of addresses bumps it).
+def search_candidates(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True) -> tuple[str, dict | None]:
+    """The candidates for a typed query as JSON text (see _search), and the one to answer for without asking
+    (unambiguous_match), or None. The address index answers in memory, and this process keeps its answer for a
+    repeat; text the index does not take goes to the statements, and their answer is cached in Redis. Both are
+    kept for a few minutes under the address register's version (any import or change of addresses bumps it).
     look_in_cache=False: the caller has just looked for this query in Redis."""
     q = q[:MAX_QUERY_LENGTH]
     limit = max(1, min(int(limit), 50))
     # The very same text again (an autocomplete's repeats): the worker's answer from the index, not even parsed.
     typed_key = f"mijnbuurt:typed:{limit}:{q}"
     current = stamp(*ADDRESS_FIELDS)
-    text = _from_local(typed_key, current)
-    if text is not None:
-        return None, text
+    known = _from_local(typed_key, current)
+    if known is not None:
+        return known
     parsed = parse_query(q)
     index = address_index() if in_memory(parsed) else None
     if index is not None:
-        candidates = _search(parsed, limit, index)
-        text = json.dumps(candidates, separators=(",", ":"))
-        _remember(typed_key, current, text, SEARCH_CACHE_TIMEOUT)
-        return candidates, text
+        answer = _search_in_index(parsed, limit, index)
+        _remember(typed_key, current, answer, SEARCH_CACHE_TIMEOUT)
+        return answer
     key = search_key(q, limit)
     if key is None:  # the index is being rebuilt (a large import): the statements answer meanwhile
         candidates = _search(parsed, limit, None)
-        return candidates, json.dumps(candidates, separators=(",", ":"))
+        return json.dumps(candidates, separators=(",", ":")), unambiguous_match(candidates)
     text = cached(key, ADDRESS_FIELDS) if look_in_cache else None
     if text is None:
         text = store_computed(
@@ -320,12 +317,12 @@ def search_candidates(
             lambda: json.dumps(_search(parsed, limit, None), separators=(",", ":")),
             timeout=SEARCH_CACHE_TIMEOUT,
         )
-    return None, text
+    return text, unambiguous_match(json.loads(text))
 
 
 def search_candidates_json(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True) -> str:
     """The candidates for a typed query as JSON text (see search_candidates)."""
-    return search_candidates(q, limit, look_in_cache=look_in_cache)[1]
+    return search_candidates(q, limit, look_in_cache=look_in_cache)[0]
 
 
 def search_addresses(q: str, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
@@ -333,49 +330,96 @@ def search_addresses(q: str, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]
     return json.loads(search_candidates_json(q, limit))
 
 
+def _path_rows(parsed: ParsedQuery, limit: int, index: AddressIndex | None) -> Found | list[dict]:
+    """The rows of the first path that finds any: a Dutch postcode ("7411 AB 12a"), street and number as the
+    register writes them, then the trigram search. From the address index when given (its Found), else from the
+    statements (dicts of their columns): the same rows (tests/wijken/test_addressindex.py)."""
+    rows: Found | list[dict] = []
+    if parsed.nl_postcode:
+        params = postcode_params(parsed, limit)
+        rows = index.postcode_found(**params) if index else _rows(_POSTCODE_SQL, params)
+    if not rows and parsed.number and len(_NON_WORD.sub("", parsed.exact_street)) >= 2:
+        params = exact_params(parsed, limit)
+        rows = index.exact_found(**params) if index else _rows(_EXACT_SQL, params)
+    if not rows and len(_NON_WORD.sub("", parsed.street)) >= 2:
+        params = search_params(parsed, limit)
+        rows = index.trigram_found(**params) if index else _trigram_rows(_SEARCH_SQL, params)
+    return rows
+
+
 def _search(parsed: ParsedQuery, limit: int, index: AddressIndex | None) -> list[dict[str, Any]]:
     """Addresses matching a typed query, best first: street + number (Belgium) or postcode + number
     (the Netherlands, "7411 AB 12a"). Tolerant of accents, case, abbreviations and small typos (trigram word
     similarity on the normalised search_text). Each candidate is a plain dict with `exact` set when street (or
-    postcode) and number match what was typed. Answered by the address index when given, else by the statements
-    (the same rows: tests/wijken/test_addressindex.py)."""
-    rows: list[dict] = []
-    if parsed.nl_postcode:
-        params = postcode_params(parsed, limit)
-        rows = index.postcode_rows(**params) if index else _rows(_POSTCODE_SQL, params)
-    has_street = len(_NON_WORD.sub("", parsed.street)) >= 2
-    if not rows and parsed.number and len(_NON_WORD.sub("", parsed.exact_street)) >= 2:
-        params = exact_params(parsed, limit)
-        rows = index.exact_rows(**params) if index else _rows(_EXACT_SQL, params)
-    if not rows and has_street:
-        params = search_params(parsed, limit)
-        rows = index.trigram_rows(**params) if index else _trigram_rows(_SEARCH_SQL, params)
-    candidates = []
-    text = f" {parsed.text} "
+    postcode) and number match what was typed. Answered by the address index when given, else by the statements."""
+    rows = _path_rows(parsed, limit, index)
+    return _candidates(parsed, index.records(rows) if index is not None else rows)
+
+
+def _street_typed(parsed: ParsedQuery, street: str) -> bool:
+    """Whether the street's name, normalised, stands as whole words in what was typed."""
+    return f" {_normalised_street(street)} " in f" {parsed.text} "
+
+
+def _candidates(parsed: ParsedQuery, rows: list[dict]) -> list[dict[str, Any]]:
+    """The statements' rows as search candidates: with their label, number_match only when a number was typed,
+    `exact` when street and number match, the scores to 3 decimals."""
     for row in rows:
         row["label"] = _label(row)
-        street_match = row.pop("street_match") or f" {_normalised_street(row['street'])} " in text
+        street_match = row.pop("street_match") or _street_typed(parsed, row["street"])
         row["number_match"] = bool(parsed.number and row["number_match"])
         row["exact"] = bool(street_match and row["number_match"])
         row["score"] = round(float(row["score"]), 3)
         row["street_score"] = round(float(row["street_score"]), 3)
-        candidates.append(row)
-    return candidates
+    return rows
+
+
+def _search_in_index(parsed: ParsedQuery, limit: int, index: AddressIndex) -> tuple[str, dict | None]:
+    """search_candidates() from the address index: _search's candidates as JSON text, written in C from the
+    index's arrays (no dict per candidate), and the unambiguous match, the one candidate made as _search makes
+    it. The same text and match as json.dumps(_search(...)) and unambiguous_match (test_addressindex.py)."""
+    found = _path_rows(parsed, limit, index)
+    if not found:  # no path applied ([]) or none found anything
+        return "[]", None
+    rows = found.rows.tolist()
+    number_match = [bool(parsed.number and m) for m in found.number_match]
+    exact = [
+        n and (s or _street_typed(parsed, index.street_of(row)))
+        for n, s, row in zip(number_match, found.street_match, rows, strict=True)
+    ]
+    at = _unambiguous(
+        exact, number_match, [round(float(s), 3) for s in found.street_score], lambda i: index.point_of(rows[i])
+    )
+    match = _candidates(parsed, index.records(found.take(at)))[0] if at is not None else None
+    return index.candidates_json(found, number_match, exact), match
 
 
 def unambiguous_match(candidates: list[dict]) -> dict | None:
-    """The candidate to answer for without asking: the only one; the exact matches when they all lie at one
+    """The candidate to answer for without asking (see _unambiguous)."""
+    at = _unambiguous(
+        [c["exact"] for c in candidates],
+        [c["number_match"] for c in candidates],
+        [c["street_score"] for c in candidates],
+        lambda i: (candidates[i]["lat"], candidates[i]["lon"]),
+    )
+    return candidates[at] if at is not None else None
+
+
+def _unambiguous(exact: list[bool], number_match: list[bool], street_score: list[float], point_of) -> int | None:
+    """The position of the candidate to answer for without asking, given each candidate's `exact`, `number_match`
+    and `street_score` and `point_of(i)` its (lat, lon): the only one; the exact matches when they all lie at one
     point (boxes of one building); or, for a typo, the one described below."""
-    if len(candidates) == 1:
-        return candidates[0]
-    exact = [c for c in candidates if c["exact"]]
-    if exact:
-        return exact[0] if len({(c["lat"], c["lon"]) for c in exact}) == 1 else None
+    if len(exact) == 1:
+        return 0
+    exact_at = [i for i, e in enumerate(exact) if e]
+    if exact_at:
+        return exact_at[0] if len({point_of(i) for i in exact_at}) == 1 else None
     # A typo: the candidate whose street name is closest to what was typed, among those with the typed house
     # number, when one stands out and is close enough ("kerkstr 12" is Kerkstraat 12, not Oude Kerkstraat 12).
-    numbered = sorted((c for c in candidates if c["number_match"]), key=lambda c: -c["street_score"])
+    numbered = sorted((i for i, n in enumerate(number_match) if n), key=lambda i: -street_score[i])
     if numbered:
-        runner_up = numbered[1]["street_score"] if len(numbered) > 1 else 0.0
-        if numbered[0]["street_score"] >= MIN_STREET_SCORE and numbered[0]["street_score"] - runner_up > STREET_MARGIN:
+        best = street_score[numbered[0]]
+        runner_up = street_score[numbered[1]] if len(numbered) > 1 else 0.0
+        if best >= MIN_STREET_SCORE and best - runner_up > STREET_MARGIN:
             return numbered[0]
     return None
