@@ -19,7 +19,7 @@ STAGES = [
     ("wijken.api_public", "MijnBuurtAPIView._search_body", "search: candidates + answer"),
     ("wijken.lookup", "search_candidates", "search: candidates"),
     ("wijken.lookup.search", "parse_query", "search: parse"),
-    ("wijken.lookup.search", "_search", "search: address index"),
+    ("wijken.lookup.search", "_search_in_index", "search: address index"),
     ("wijken.lookup", "neighbourhood_json_for_candidate", "search: answer"),
     ("wijken.lookup", "neighbourhood_json_at", "point: answer"),
     ("wijken.lookup.readmodel", "BoundaryIndex.covering", "covering wijk (both)"),

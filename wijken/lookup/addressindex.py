@@ -149,16 +149,6 @@ class Found:
     def __len__(self) -> int:
         return len(self.score)
 
-    def take(self, i: int) -> Found:
-        """Row i alone."""
-        return Found(
-            self.rows[i : i + 1],
-            self.score[i : i + 1],
-            self.number_match[i : i + 1],
-            self.street_match[i : i + 1],
-            self.street_score[i : i + 1],
-        )
-
 
 def _exactly(rows: np.ndarray) -> Found:
     """Rows that match street (or postcode) and number as typed, as the exact statement scores them."""
@@ -311,9 +301,11 @@ class AddressIndex:
         self.vocabulary, self.trigrams, self.trigram_start = store.freeze()
 
     def _load_json_texts(self) -> None:
-        """The texts of the candidates' JSON (_records.records_json), escaped as json.dumps escapes them, each
+        """The texts of the candidates' JSON (_records.candidates_json), escaped as json.dumps escapes them, each
         distinct text once: per place its country, street, postcode and municipality, per code a house number or
-        box."""
+        box. And per place its street's name as search._street_typed() looks for it in the typed text."""
+        from .search import normalise  # search.py imports this module
+
         code_of: dict[str, int] = {}
         starts = array("q", [0])
         parts: list[bytes] = []
@@ -335,6 +327,10 @@ class AddressIndex:
         self.box_texts = np.array([code(v) for v in self.boxes], dtype=np.int32)
         self.json_texts = b"".join(parts)
         self.json_text_start = np.frombuffer(starts, dtype=np.int64).copy()
+        names, self.place_street_name = _codes(self.place_street)
+        normalised = [normalise(name).encode() for name in names]
+        self.street_names_normalised = b"".join(normalised)
+        self.street_name_start = np.concatenate(([0], np.cumsum([len(n) for n in normalised]))).astype(np.int64)
 
     # --- Search -------------------------------------------------------------------------------------------------
 
@@ -367,19 +363,20 @@ class AddressIndex:
             )
         ]
 
-    def street_of(self, row: int) -> str:
-        return self.place_street[self.place[row]]
-
-    def point_of(self, row: int) -> tuple[float, float]:
-        return float(self.lat[row]), float(self.lon[row])
-
-    def candidates_json(self, found: Found, number_match: list[bool], exact: list[bool]) -> str:
-        """The JSON text of search._candidates() for these rows, with number_match and exact as it decides them."""
-        return _records.records_json(
+    def candidates_json(
+        self, found: Found, has_number: bool, typed: str, min_street_score: float, street_margin: float
+    ) -> tuple[str, int | None, int, int]:
+        """The JSON text of search._candidates() for the rows found, and search.unambiguous_match()'s choice among
+        them: its position and where its record lies in the text, or None (_records.candidates_json). `has_number`:
+        a house number was typed; `typed`: the typed text, normalised; the last two: the rule's thresholds."""
+        return _records.candidates_json(
             found.rows,
             array("d", found.score),
             array("d", found.street_score),
-            bytes(int(n) | 2 * int(e) for n, e in zip(number_match, exact, strict=True)),
+            bytes(found.number_match),
+            bytes(found.street_match),
+            has_number,
+            f" {typed} ".encode(),
             self.ids,
             self.place,
             self.house_number,
@@ -391,6 +388,11 @@ class AddressIndex:
             self.box_texts,
             self.json_texts,
             self.json_text_start,
+            self.place_street_name,
+            self.street_names_normalised,
+            self.street_name_start,
+            min_street_score,
+            street_margin,
         )
 
     def exact_rows(self, **params) -> list[dict]:

@@ -375,51 +375,32 @@ def _candidates(parsed: ParsedQuery, rows: list[dict]) -> list[dict[str, Any]]:
 
 
 def _search_in_index(parsed: ParsedQuery, limit: int, index: AddressIndex) -> tuple[str, dict | None]:
-    """search_candidates() from the address index: _search's candidates as JSON text, written in C from the
-    index's arrays (no dict per candidate), and the unambiguous match, the one candidate made as _search makes
-    it. The same text and match as json.dumps(_search(...)) and unambiguous_match (test_addressindex.py)."""
+    """search_candidates() from the address index: _search's candidates as JSON text and unambiguous_match's
+    choice among them, both written in C from the index's arrays (no dict per candidate). The same text and match
+    as json.dumps(_search(...)) and unambiguous_match (test_addressindex.py)."""
     found = _path_rows(parsed, limit, index)
     if not found:  # no path applied ([]) or none found anything
         return "[]", None
-    rows = found.rows.tolist()
-    number_match = [bool(parsed.number and m) for m in found.number_match]
-    exact = [
-        n and (s or _street_typed(parsed, index.street_of(row)))
-        for n, s, row in zip(number_match, found.street_match, rows, strict=True)
-    ]
-    at = _unambiguous(
-        exact, number_match, [round(float(s), 3) for s in found.street_score], lambda i: index.point_of(rows[i])
+    text, at, start, end = index.candidates_json(
+        found, bool(parsed.number), parsed.text, MIN_STREET_SCORE, STREET_MARGIN
     )
-    match = _candidates(parsed, index.records(found.take(at)))[0] if at is not None else None
-    return index.candidates_json(found, number_match, exact), match
+    return text, (json.loads(text[start:end]) if at is not None else None)
 
 
 def unambiguous_match(candidates: list[dict]) -> dict | None:
-    """The candidate to answer for without asking (see _unambiguous)."""
-    at = _unambiguous(
-        [c["exact"] for c in candidates],
-        [c["number_match"] for c in candidates],
-        [c["street_score"] for c in candidates],
-        lambda i: (candidates[i]["lat"], candidates[i]["lon"]),
-    )
-    return candidates[at] if at is not None else None
-
-
-def _unambiguous(exact: list[bool], number_match: list[bool], street_score: list[float], point_of) -> int | None:
-    """The position of the candidate to answer for without asking, given each candidate's `exact`, `number_match`
-    and `street_score` and `point_of(i)` its (lat, lon): the only one; the exact matches when they all lie at one
-    point (boxes of one building); or, for a typo, the one described below."""
-    if len(exact) == 1:
-        return 0
-    exact_at = [i for i, e in enumerate(exact) if e]
-    if exact_at:
-        return exact_at[0] if len({point_of(i) for i in exact_at}) == 1 else None
+    """The candidate to answer for without asking: the only one; the exact matches when they all lie at one
+    point (boxes of one building); or, for a typo, the one described below. The address index decides the same
+    in C (_records.c, unambiguous)."""
+    if len(candidates) == 1:
+        return candidates[0]
+    exact = [c for c in candidates if c["exact"]]
+    if exact:
+        return exact[0] if len({(c["lat"], c["lon"]) for c in exact}) == 1 else None
     # A typo: the candidate whose street name is closest to what was typed, among those with the typed house
     # number, when one stands out and is close enough ("kerkstr 12" is Kerkstraat 12, not Oude Kerkstraat 12).
-    numbered = sorted((i for i, n in enumerate(number_match) if n), key=lambda i: -street_score[i])
+    numbered = sorted((c for c in candidates if c["number_match"]), key=lambda c: -c["street_score"])
     if numbered:
-        best = street_score[numbered[0]]
-        runner_up = street_score[numbered[1]] if len(numbered) > 1 else 0.0
-        if best >= MIN_STREET_SCORE and best - runner_up > STREET_MARGIN:
+        runner_up = numbered[1]["street_score"] if len(numbered) > 1 else 0.0
+        if numbered[0]["street_score"] >= MIN_STREET_SCORE and numbered[0]["street_score"] - runner_up > STREET_MARGIN:
             return numbered[0]
     return None
