@@ -13,13 +13,13 @@ import json
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from django.db import connection
 
+from . import _parse
 from .addressindex import AddressIndex, Found, address_index
 from .caching import ADDRESS_FIELDS, _from_local, _remember, cached, stamp, store_computed
 
@@ -36,8 +36,7 @@ _NOT_A_WORD = re.compile(r"[^\w\s'-]")
 _NON_WORD = re.compile(r"\W")
 
 
-@dataclass(frozen=True)
-class ParsedQuery:
+class ParsedQuery(NamedTuple):
     text: str  # normalised full query
     street: str  # the words, without the house number
     number: str  # house number with its addition ("12a"), or ""
@@ -77,8 +76,20 @@ def _words(text: str) -> str:
 
 
 def parse_query(q: str) -> ParsedQuery:
-    # A Dutch postcode's letters are no abbreviation ("1315 ST" is not "1315 sint"): matched before they expand.
+    """What was typed, taken apart: street, house number, a Dutch postcode, and a postcode and town typed after
+    the number. Plain ASCII text (nearly all) is parsed in C (_parse.c), which follows _parse_plain step by step
+    (tests/wijken/test_parse.py)."""
     plain = _plain(q)
+    fields = _parse.parse(plain, _WRITTEN_OUT)
+    return ParsedQuery(*fields) if fields is not None else _parse_plain(plain)
+
+
+_WRITTEN_OUT = tuple(ABBREVIATIONS[k] for k in ("st", "olv", "str", "ln", "pl"))  # _parse.c's order
+
+
+def _parse_plain(plain: str) -> ParsedQuery:
+    """parse_query() of text as _plain() leaves it: the definition, which _parse.c follows for ASCII text."""
+    # A Dutch postcode's letters are no abbreviation ("1315 ST" is not "1315 sint"): matched before they expand.
     nl = NL_POSTCODE.match(plain)
     if nl:
         number = (nl.group(3) or "") + (nl.group(4) or "")
