@@ -364,7 +364,8 @@ def test_first_at_least_is_bisect_left_over_the_texts():
 
 
 def test_the_row_selections_refuse_what_they_cannot_read():
-    """similarities, street_rows and exact_rows: wrong arrays give a Python exception, never a read outside."""
+    """similarities, street_rows, exact_rows and postcode_rows: wrong arrays give a Python exception, never a read
+    outside."""
     u32 = lambda *v: np.array(v, dtype=np.uint32)  # noqa: E731
     i32 = lambda *v: np.array(v, dtype=np.int32)  # noqa: E731
     i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
@@ -440,6 +441,39 @@ def test_the_row_selections_refuse_what_they_cannot_read():
         exact_rows(town=u32(0, 1), ulen1=1)
     with pytest.raises(ValueError, match="mismatched"):
         exact_rows(place_postcodes=i32(5, 6, 7))
+
+    # Postcodes 0 (rows 2, 0) and 1 (row 1); rows: house numbers 0, 1, 1, boxes 0, 0, 1, ids 10, 11, 12.
+    matches = np.zeros(2, dtype=np.uint8)
+
+    def postcode_rows(postcodes, house_number=-2, numbers=(), boxes_=(), limit=2, **changed):
+        arrays = {"by_postcode": i32(2, 0, 1), "start": i64(0, 2, 3), "ids": ids}
+        arrays.update(changed)
+        return _trgm.postcode_rows(
+            arrays["by_postcode"], arrays["start"], postcodes, houses, boxes, arrays["ids"], house_number,
+            i32(*numbers), i32(*boxes_), limit, rows, matches,
+        )  # fmt: skip
+
+    # No number typed: by house number, box, id; the matching (number 1, box 1) first when asked.
+    assert postcode_rows(i32(0)) == 2 and rows.tolist() == [0, 2] and matches.tolist() == [0, 0]
+    assert postcode_rows(i32(0), numbers=(1,), boxes_=(1,)) == 2 and rows.tolist() == [2, 0]
+    assert matches.tolist() == [1, 0]
+    assert postcode_rows(i32(0, 1), house_number=1, numbers=(1,), boxes_=(0,)) == 2 and rows.tolist() == [1, 2]
+    assert postcode_rows(i32(0, 1), house_number=-1) == 0  # a house number the register does not hold
+    assert postcode_rows(i32()) == 0
+    with pytest.raises(IndexError, match="no such postcode"):
+        postcode_rows(i32(2))
+    with pytest.raises(IndexError, match="no such postcode"):
+        postcode_rows(i32(0), start=i64(0, 5, 3))
+    with pytest.raises(IndexError, match="no such row"):
+        postcode_rows(i32(0), by_postcode=i32(2, 7, 1))
+    with pytest.raises(ValueError, match="mismatched"):
+        postcode_rows(i32(0), limit=3)
+    with pytest.raises(ValueError, match="mismatched"):
+        postcode_rows(i32(0), ids=i64(10, 11))
+    with pytest.raises(ValueError, match="shares memory"):
+        _trgm.postcode_rows(
+            i32(2, 0, 1), i64(0, 2, 3), i32(0), houses, boxes, ids, -2, i32(), i32(), 2, rows, rows.view(np.uint8)
+        )
 
 
 def test_holding_finds_every_street_that_can_reach_the_minimum():

@@ -2,7 +2,8 @@
  * pg_trgm's word_similarity() and similarity() over trigram ids, and the address index's inner loops
  * (addressindex.py) that are too slow in CPython: the typo path's streets (similar_streets: posting counts, the
  * streets that can reach a threshold, their scores), and the rows the search statements of search.py select, in
- * their order (street_rows, exact_rows). The smaller functions are what those are made of, callable alone for the
+ * their order (street_rows, exact_rows, postcode_rows). The smaller functions are what those are made of, callable
+ * alone for the
  * tests.
  *
  * A trigram is an id (a uint32) here, given by the index's vocabulary: word_similarity() only ever asks whether
@@ -1282,6 +1283,123 @@ done:
     return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromSsize_t(n_out));
 }
 
+/* --- The postcode path ------------------------------------------------------------------------------------ */
+
+/* One address of the postcode path, with the postcode statement's sort key. */
+typedef struct {
+    int32_t no_match;  /* number_match DESCENDING: 0 before 1 */
+    int32_t house_number, box;
+    int64_t id;
+    int32_t row;
+} postcode_candidate;
+
+static int
+compare_postcode(const void *pa, const void *pb)
+{
+    const postcode_candidate *a = pa, *b = pb;
+    ASCENDING(no_match);
+    ASCENDING(house_number);
+    ASCENDING(box);
+    ASCENDING(id);
+    return 0;
+}
+
+static int
+holds(const int32_t *codes, Py_ssize_t n, int32_t code)
+{
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (codes[k] == code)
+            return 1;
+    return 0;
+}
+
+PyDoc_STRVAR(postcode_rows_doc,
+"postcode_rows(rows_by_postcode, postcode_start, postcodes, house_numbers, boxes, ids, house_number, "
+"matching_house_numbers, matching_boxes, limit, out_rows, out_matches) -> int\n\n"
+"search._POSTCODE_SQL's rows: the address rows of the postcodes with codes `postcodes` (int32; those of code p are "
+"rows_by_postcode[postcode_start[p]:postcode_start[p + 1]], int32 and int64), only those whose house number code "
+"(house_numbers, int32) is `house_number` when that is not -2 (-1: none). A row's number matches when its house "
+"number code is among matching_house_numbers and its box code (boxes, int32) among matching_boxes (int32). The "
+"matching rows first, then by house number code, box code and id (ids, int64; the codes are in code-point order). "
+"The first `limit` rows go to out_rows (int32) and whether each matches to out_matches (uint8); returns how many.");
+
+static PyObject *
+postcode_rows(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    enum { N = 10 };
+    PyObject *objs[N];
+    Py_buffer arrays[N];
+    Py_buffer *views[N];
+    Py_ssize_t house_number, limit;
+    int got = 0;
+    Py_ssize_t n_out = 0;
+    postcode_candidate *found = NULL;
+
+    for (int k = 0; k < N; k++)
+        views[k] = &arrays[k];
+    if (!PyArg_ParseTuple(args, "OOOOOOnOOnOO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5],
+                          &house_number, &objs[6], &objs[7], &limit, &objs[8], &objs[9]))
+        return NULL;
+    static const array_spec specs[N] = {
+        {4, 'i', 0, "rows_by_postcode"}, {8, 'i', 0, "postcode_start"},         {4, 'i', 0, "postcodes"},
+        {4, 'i', 0, "house_numbers"},    {4, 'i', 0, "boxes"},                  {8, 'i', 0, "ids"},
+        {4, 'i', 0, "matching_house_numbers"}, {4, 'i', 0, "matching_boxes"},   {4, 'i', 1, "out_rows"},
+        {1, 'u', 1, "out_matches"},
+    };
+    if (!get_arrays(objs, views, specs, N, &got)) goto done;
+    const int32_t *by_postcode = arrays[0].buf, *postcodes = arrays[2].buf, *numbers = arrays[3].buf;
+    const int32_t *boxes = arrays[4].buf, *match_numbers = arrays[6].buf, *match_boxes = arrays[7].buf;
+    const int64_t *start = arrays[1].buf, *ids = arrays[5].buf;
+    Py_ssize_t n_postcodes = N_ITEMS(arrays[1]) - 1, n_rows = N_ITEMS(arrays[3]), n_by = N_ITEMS(arrays[0]);
+    if (n_postcodes < 0 || N_ITEMS(arrays[4]) != n_rows || N_ITEMS(arrays[5]) != n_rows || limit < 0
+        || N_ITEMS(arrays[8]) < limit || N_ITEMS(arrays[9]) < limit || house_number < -2 || house_number > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "postcode_rows: arrays of mismatched lengths or a wrong house number");
+        goto done;
+    }
+    Py_ssize_t total = 0;
+    for (Py_ssize_t k = 0; k < N_ITEMS(arrays[2]); k++) {
+        int32_t p = postcodes[k];
+        if (p < 0 || p >= n_postcodes || start[p] < 0 || start[p] > start[p + 1] || start[p + 1] > n_by) {
+            PyErr_Format(PyExc_IndexError, "postcode_rows: no such postcode (%d)", (int) p);
+            goto done;
+        }
+        total += (Py_ssize_t) (start[p + 1] - start[p]);
+    }
+    found = PyMem_Malloc(sizeof(postcode_candidate) * (size_t) (total ? total : 1));
+    if (found == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t n_found = 0;
+    for (Py_ssize_t k = 0; k < N_ITEMS(arrays[2]); k++) {
+        for (int64_t i = start[postcodes[k]]; i < start[postcodes[k] + 1]; i++) {
+            int32_t row = by_postcode[i];
+            if (row < 0 || row >= n_rows) {
+                PyErr_Format(PyExc_IndexError, "postcode_rows: no such row (%d)", (int) row);
+                goto done;
+            }
+            if (house_number != -2 && numbers[row] != house_number)
+                continue;
+            int match = holds(match_numbers, N_ITEMS(arrays[6]), numbers[row])
+                        && holds(match_boxes, N_ITEMS(arrays[7]), boxes[row]);
+            found[n_found++] = (postcode_candidate) {!match, numbers[row], boxes[row], ids[row], row};
+        }
+    }
+    if (n_found > 1)
+        qsort(found, (size_t) n_found, sizeof(postcode_candidate), compare_postcode);
+    n_out = n_found < limit ? n_found : limit;
+    int32_t *out_rows = arrays[8].buf;
+    uint8_t *out_matches = arrays[9].buf;
+    for (Py_ssize_t i = 0; i < n_out; i++) {
+        out_rows[i] = found[i].row;
+        out_matches[i] = (uint8_t) !found[i].no_match;
+    }
+
+done:
+    PyMem_Free(found);
+    return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromSsize_t(n_out));
+}
+
 static PyMethodDef methods[] = {
     {"first_at_least", first_at_least, METH_VARARGS, first_at_least_doc},
     {"word_similarity", word_similarity, METH_VARARGS, word_similarity_doc},
@@ -1292,6 +1410,7 @@ static PyMethodDef methods[] = {
     {"similar_streets", similar_streets, METH_VARARGS, similar_streets_doc},
     {"street_rows", street_rows, METH_VARARGS, street_rows_doc},
     {"exact_rows", exact_rows, METH_VARARGS, exact_rows_doc},
+    {"postcode_rows", postcode_rows, METH_VARARGS, postcode_rows_doc},
     {NULL, NULL, 0, NULL},
 };
 

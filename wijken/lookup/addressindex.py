@@ -435,28 +435,37 @@ class AddressIndex:
 
     def postcode_found(self, postcode: str, postcode_spaced: str, number: str, number_digits: str, limit: int) -> Found:
         """search._POSTCODE_SQL: a Dutch postcode's addresses (with the typed house number if any), the typed
-        number and addition first."""
-        codes = [self.postcode_code.get(typed) for typed in dict.fromkeys((postcode, postcode_spaced))]
-        rows = np.concatenate(
-            [self.rows_by_postcode[self.postcode_start[i] : self.postcode_start[i + 1]] for i in codes if i is not None]
-            or [_NO_ROWS]
+        number and addition first (_trgm.postcode_rows)."""
+        codes = [
+            self.postcode_code[typed]
+            for typed in dict.fromkeys((postcode, postcode_spaced))
+            if typed in self.postcode_code
+        ]
+        if number:
+            # The statement's house_number = number_digits; its lower(house_number || box) = number then holds where
+            # the box, lower-cased, is the rest of the number.
+            house_number = self.house_number_code.get(number_digits, -1)
+            matching_numbers, matching_boxes = [house_number], self.boxes_lower.get(number[len(number_digits) :], [])
+        else:  # every house number; lower(house_number || box) = '' only where both are empty
+            house_number = -2
+            matching_numbers, matching_boxes = self.house_numbers_lower.get("", []), self.boxes_lower.get("", [])
+        rows, matches = np.empty(limit, dtype=np.int32), np.empty(limit, dtype=np.uint8)
+        found = _trgm.postcode_rows(
+            self.rows_by_postcode,
+            self.postcode_start,
+            np.array(codes, dtype=np.int32),
+            self.house_number,
+            self.box,
+            self.ids,
+            house_number,
+            np.array(matching_numbers, dtype=np.int32),
+            np.array(matching_boxes, dtype=np.int32),
+            limit,
+            rows,
+            matches,
         )
-        if number:  # the typed number's rows only (the statement's house_number = number_digits)
-            rows = rows[self.house_number[rows] == self.house_number_code.get(number_digits, -1)]
-        found = []
-        for row in rows.tolist():
-            house_number, box = self.house_numbers[self.house_number[row]], self.boxes[self.box[row]]
-            number_match = (house_number + box).lower() == number
-            found.append(((not number_match, house_number, box, int(self.ids[row])), row, number_match))
-        found.sort()
-        found = found[:limit]
-        n = len(found)
         return Found(
-            np.array([row for _, row, _ in found], dtype=np.int32),
-            [1.0] * n,
-            [match for _, _, match in found],
-            [True] * n,
-            [1.0] * n,
+            rows[:found], [1.0] * found, [bool(m) for m in matches[:found].tolist()], [True] * found, [1.0] * found
         )
 
     def trigram_found(self, words: str, street: str, number: str, limit: int, streets: int) -> Found:
