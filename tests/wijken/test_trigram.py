@@ -476,47 +476,99 @@ def test_the_row_selections_refuse_what_they_cannot_read():
         )
 
 
+def _can_reach(nh, ph, th, pd, ratio, ulen1, with_sizes) -> bool:
+    """find_holding's bound, written out: a street holding nh, ph and th of the query's trigrams in its name,
+    postcode (of pd distinct trigrams) and town."""
+    minimum = ratio * ulen1
+    if nh + ph + th < minimum:
+        return False
+    if not with_sizes or pd == 0 or nh + ph >= minimum or ph + th >= minimum:
+        return True
+    return nh + ph + th >= ratio * (ulen1 + pd - ph)
+
+
 def test_holding_finds_every_street_that_can_reach_the_minimum():
     """The typo path's candidate streets: those whose name, postcode and town hold enough of the query's trigrams
-    together, against a brute-force count over random registers; and wrong arrays are refused."""
+    for some stretch of their text to reach the ratio, against a brute-force model over random registers (with and
+    without the postcodes' sizes); and wrong arrays are refused."""
     rnd = random.Random(3)
-    for _ in range(300):
+    kept_by_sizes = 0
+    for _ in range(600):
         n_names, n_postcodes, n_towns, n = rnd.randrange(1, 6), rnd.randrange(1, 4), rnd.randrange(1, 4), 30
         name = [rnd.randrange(n_names) for _ in range(n)]
         postcode = [rnd.randrange(n_postcodes) for _ in range(n)]
         town = [rnd.randrange(n_towns) for _ in range(n)]
-        name_hits = np.array([rnd.randrange(5) for _ in range(n_names)], dtype=np.int32)
+        name_hits = np.array([rnd.randrange(8) for _ in range(n_names)], dtype=np.int32)
         postcode_hits = np.array([rnd.randrange(3) for _ in range(n_postcodes)], dtype=np.int32)
-        town_hits = np.array([rnd.randrange(3) for _ in range(n_towns)], dtype=np.int32)
-        minimum = rnd.choice([0.0, 1.0, 2.5, 3.0, 4.2, 6.0, 9.0])
-        expected = sorted(
-            s for s in range(n) if name_hits[name[s]] + postcode_hits[postcode[s]] + town_hits[town[s]] >= minimum
-        )
+        town_hits = np.array([rnd.randrange(6) for _ in range(n_towns)], dtype=np.int32)
+        sizes = np.array([rnd.choice([0, h, h + 1, h + 5]) for h in postcode_hits], dtype=np.int32)
+        ratio, ulen1 = rnd.choice([0.0, 0.4, 0.6 - 1e-6, 0.6, 1.0]), rnd.randrange(0, 14)
+        hits = [
+            (name_hits[name[s]], postcode_hits[postcode[s]], town_hits[town[s]], sizes[postcode[s]]) for s in range(n)
+        ]
         by_name = np.argsort(name, kind="stable").astype(np.int32)
         name_start = np.searchsorted(np.array(name)[by_name], np.arange(n_names + 1)).astype(np.int64)
-        out = np.empty(n, dtype=np.int32)
-        found = _trgm.holding(
-            minimum, int(postcode_hits.max() + town_hits.max()), name_hits, name_start, by_name,
-            np.array(postcode, np.int32)[by_name], postcode_hits, np.array(town, np.int32)[by_name], town_hits, out,
-        )  # fmt: skip
-        assert sorted(out[:found].tolist()) == expected
+        for with_sizes in (False, True):
+            out = np.empty(n, dtype=np.int32)
+            found = _trgm.holding(
+                ratio, ulen1, int(postcode_hits.max() + town_hits.max()), name_hits, name_start, by_name,
+                np.array(postcode, np.int32)[by_name], postcode_hits, np.array(town, np.int32)[by_name], town_hits,
+                sizes if with_sizes else None, out,
+            )  # fmt: skip
+            expected = sorted(s for s in range(n) if _can_reach(*hits[s], ratio, ulen1, with_sizes))
+            assert sorted(out[:found].tolist()) == expected
+        kept_by_sizes += sum(
+            _can_reach(*h, ratio, ulen1, False) and not _can_reach(*h, ratio, ulen1, True) for h in hits
+        )
+    assert kept_by_sizes > 100  # the postcodes' sizes do leave streets out
     i32 = lambda *v: np.array(v, dtype=np.int32)  # noqa: E731
 
-    def holding(most_rest=0, name_start=None, postcodes=None, out=None):
+    def holding(most_rest=0, name_start=None, postcodes=None, out=None, sizes=None, ulen1=1):
         return _trgm.holding(
-            1.0, most_rest, i32(1), np.array([0, 1] if name_start is None else name_start, np.int64), i32(0),
-            i32(0) if postcodes is None else postcodes, i32(0), i32(0), i32(0), i32(0) if out is None else out,
+            1.0, ulen1, most_rest, i32(1), np.array([0, 1] if name_start is None else name_start, np.int64), i32(0),
+            i32(0) if postcodes is None else postcodes, i32(0), i32(0), i32(0), sizes, i32(0) if out is None else out,
         )  # fmt: skip
 
     assert holding() == 1
+    assert holding(sizes=i32(4)) == 1  # a name holding them all
     with pytest.raises(ValueError, match="outside the streets"):
         holding(name_start=[0, 5])
     with pytest.raises(IndexError, match="outside its hits"):
         holding(postcodes=i32(3))
     with pytest.raises(ValueError, match="mismatched"):
         holding(out=i32())
+    with pytest.raises(ValueError, match="mismatched"):
+        holding(sizes=i32(4, 4))
     with pytest.raises(ValueError, match="not negative"):
         holding(most_rest=-1)
+    with pytest.raises(ValueError, match="not negative"):
+        holding(ulen1=-1)
+
+
+def test_holding_never_leaves_out_a_street_the_walk_scores_high_enough():
+    """The bound find_holding puts on a street's stretches (name, postcode, town apart) against pg's walk itself:
+    over random streets of random trigrams, every street whose word similarity reaches the threshold is kept."""
+    rnd = random.Random(11)
+    vocabulary, left_out = 12, 0
+    i32 = lambda *v: np.array(v, dtype=np.int32)  # noqa: E731
+    for _ in range(4000):
+        # A few words of trigram ids each: the name, the postcode ("7411 ab": two words) and the town.
+        parts = [[rnd.randrange(vocabulary) for _ in range(rnd.randrange(1, 9))] for _ in range(3)]
+        query = sorted(set(rnd.sample(range(vocabulary), rnd.randrange(1, 8))))
+        ulen1 = len(query) + rnd.choice([0, 0, 1, 3])  # trigrams the register lacks count in ulen1 only
+        held = [len(set(part) & set(query)) for part in parts]
+        text = np.array(parts[0] + parts[1] + parts[2], dtype=np.uint32)
+        score = _trgm.word_similarity(np.array(query, np.uint32), ulen1, text, vocabulary)
+        for threshold in (0.4, 0.6):
+            out = np.empty(1, dtype=np.int32)
+            kept = _trgm.holding(
+                threshold - 1e-6, ulen1, held[1] + held[2], i32(held[0]), np.array([0, 1], np.int64), i32(0),
+                i32(0), i32(held[1]), i32(0), i32(held[2]), i32(len(set(parts[1]))), out,
+            )  # fmt: skip
+            if score >= threshold:
+                assert kept == 1, (parts, query, ulen1, score)
+            left_out += kept == 0 and held[0] + held[1] + held[2] >= threshold * ulen1
+    assert left_out > 100  # streets the sum alone would have kept, and the walk does not
 
 
 def test_word_similarities_of_a_head_and_a_tail_are_the_walk_over_both():
@@ -551,14 +603,15 @@ def test_similar_streets_refuses_what_it_cannot_read_and_answers_right_after():
     i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
     out = (np.zeros(12, np.int32), np.zeros(12, np.float32), np.zeros(12, np.float32))
 
-    def similar_streets(street=None, name_postings=None, words=None, ulen1=2):
+    def similar_streets(street=None, name_postings=None, words=None, ulen1=2, postcode_sizes=None):
         street = u32(0, 1) if street is None else street
         name_postings = i32(0, 0) if name_postings is None else name_postings
         return _trgm.similar_streets(
             street, ulen1, street if words is None else words, ulen1 if words is None else 4, 3,
             u32(0, 1, 2), i64(0, 2, 3), i32(0), i32(1), i32(0), i64(7),
             name_postings, i64(0, 1, 2, 2), 1, i32(), i64(0, 0, 0, 0), 1, i32(0), i64(0, 0, 0, 1),
-            i64(0, 1), i32(0), i32(0), i32(0), 0.6, 0.4, 1e-6, 12, *out,
+            i64(0, 1), i32(0), i32(0), i32(0), i32(0) if postcode_sizes is None else postcode_sizes,
+            0.6, 0.4, 1e-6, 12, *out,
         )  # fmt: skip
 
     assert similar_streets() == 1 and out[0][0] == 0 and out[1][0] == 1.0 and out[2][0] == 1.0
@@ -572,6 +625,8 @@ def test_similar_streets_refuses_what_it_cannot_read_and_answers_right_after():
         similar_streets(words=u32(0, 9))
     with pytest.raises(ValueError, match="ulen1"):
         similar_streets(ulen1=1)
+    with pytest.raises(ValueError, match="mismatched"):
+        similar_streets(postcode_sizes=i32(0, 0))
     assert similar_streets() == 1 and out[1][0] == 1.0 and out[2][0] == 1.0
 
 
@@ -598,7 +653,7 @@ def test_what_review_broke_is_refused():
         _trgm.similar_streets(
             u32(0), 1, u32(0), 1, 3, u32(0, 1, 2), i64(0, 2, 3), i32(0), i32(1), i32(0), i64(7), i32(0),
             i64(0, 1, 1, 1), 2**62 - 1, i32(), i64(0, 0, 0, 0), 1, i32(), i64(0, 0, 0, 0), i64(0, 1), i32(0),
-            i32(0), i32(0), 0.6, 0.4, 1e-6, 12, *out,
+            i32(0), i32(0), i32(0), 0.6, 0.4, 1e-6, 12, *out,
         )  # fmt: skip
     with pytest.raises(ValueError, match="not a number"):
         _trgm.exact_rows(

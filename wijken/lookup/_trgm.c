@@ -277,10 +277,11 @@ typedef struct {
 /* word_similarity() of query q to the texts heads[k] + tails[k] for k = which[i] (i below n; which NULL: k = i),
  * into out[i]. Where the tail holds none of the query's trigrams, pg's walk finds nothing in it (a walk ends its
  * stretches at the query's trigrams; after the head it would only count others): the head alone is scored, once
- * for a run of texts with the same head. */
+ * for a run of texts with the same head. `tail_holds` (or NULL: the tails are searched): whether text i's tail holds
+ * any of the query's trigrams, when the caller knows (from posting counts). */
 static int
 score_texts(const store *st, const prepared *q, const int32_t *heads, const int32_t *tails, const int32_t *which,
-            Py_ssize_t n, float *out, joined *scratch)
+            const uint8_t *tail_holds, Py_ssize_t n, float *out, joined *scratch)
 {
     int32_t last_head = -1;
     float last_head_score = 0.0f;
@@ -295,9 +296,12 @@ score_texts(const store *st, const prepared *q, const int32_t *heads, const int3
                 PyErr_Format(PyExc_IndexError, "text %zd: no such store text (%d)", i, (int) h);
             return 0;
         }
-        /* The tail's ids are checked as it is searched for the query's trigrams; the head's when it is walked. */
-        int tail_matters = h < 0;
-        for (Py_ssize_t j = 0; j < tail_len; j++) {
+        /* The tail's ids are checked as it is searched for the query's trigrams (or before it is walked, when the
+         * caller knows it holds some); the head's when it is walked. */
+        int tail_matters = h < 0 || (tail_holds != NULL && tail_holds[i]);
+        if (tail_holds != NULL && tail_matters && !check_ids(tail_ids, tail_len, st->vocabulary, "trigrams"))
+            return 0;
+        for (Py_ssize_t j = 0; tail_holds == NULL && j < tail_len; j++) {
             if (tail_ids[j] >= (uint32_t) st->vocabulary) {
                 PyErr_SetString(PyExc_ValueError, "trigrams: a trigram id outside the vocabulary");
                 return 0;
@@ -409,20 +413,34 @@ typedef struct {
     Py_ssize_t n_names, n_streets;
 } streets_by_name;
 
-/* The streets whose name, postcode and town hold at least `minimum` of the query's trigrams together, appended to
- * *out (grown as needed); *found counts them. Only the names holding at least `minimum` less `most_rest` are
+/* The streets whose word similarity to a query of `ulen1` distinct trigrams can reach `ratio` (a threshold less a
+ * margin for float4's rounding), by how many of the query's trigrams their name, postcode and town hold: their
+ * positions in the streets by name, appended to *out (grown as needed); *found counts them.
+ *
+ * pg's walk scores stretches of a text ending at a query trigram: count / (ulen1 + ulen2 - count), count the query's
+ * distinct trigrams in the stretch and ulen2 all its distinct trigrams, so at most count / ulen1. A street's text is
+ * its name, then its postcode, then its town (each a run of trigrams); it holds nh, ph and th of the query's trigrams
+ * there. A stretch within the name scores at most nh / ulen1; from the name into the postcode (nh + ph) / ulen1; from
+ * the postcode or town on (ph + th) / ulen1; and from the name into the town spans the whole postcode, whose other
+ * pd - ph trigrams (pd = postcode_sizes[p], its distinct trigrams) add to ulen2: at most
+ * (nh + ph + th) / (ulen1 + pd - ph). A street none of which reaches `ratio` cannot; without postcode_sizes (or where
+ * pd is 0: a text not split into name, postcode and town) only nh + ph + th is compared.
+ *
+ * Only the names holding at least ratio * ulen1 less `most_rest` (the most any postcode and town hold together) are
  * visited: the fewest hits a name needs is an integer, and comparing integers is what makes that loop cheap.
  * `touched` (or NULL): the names holding any of the trigrams (count_into's), n_touched of them; when a name needs
  * at least one, only those are looked at (a third of the names, typically), in that order, else all in name order. */
 static int
-find_holding(const streets_by_name *by, double minimum, int64_t most_rest, const int32_t *name_hits,
+find_holding(const streets_by_name *by, double ratio, int ulen1, int64_t most_rest, const int32_t *name_hits,
              const int32_t *postcode_hits, Py_ssize_t n_postcodes, const int32_t *town_hits, Py_ssize_t n_towns,
-             const int32_t *touched, Py_ssize_t n_touched, int32_t **out, Py_ssize_t *capacity, Py_ssize_t *found)
+             const int32_t *postcode_sizes, const int32_t *touched, Py_ssize_t n_touched, int32_t **out,
+             Py_ssize_t *capacity, Py_ssize_t *found)
 {
-    if (isnan(minimum) || most_rest < 0) {
-        PyErr_SetString(PyExc_ValueError, "holding: minimum must be a number and most_rest not negative");
+    if (isnan(ratio) || most_rest < 0 || ulen1 < 0) {
+        PyErr_SetString(PyExc_ValueError, "holding: ratio must be a number, ulen1 and most_rest not negative");
         return 0;
     }
+    double minimum = ratio * (double) ulen1;
     double needed = ceil(minimum - (double) most_rest);
     int32_t least = needed <= 0 ? 0 : (needed >= INT32_MAX ? INT32_MAX : (int32_t) needed);
     *found = 0;
@@ -441,14 +459,22 @@ find_holding(const streets_by_name *by, double minimum, int64_t most_rest, const
             PyErr_SetString(PyExc_ValueError, "holding: a name's streets outside the streets");
             return 0;
         }
+        int64_t nh = name_hits[k];
         for (int64_t i = from; i < to; i++) {
             int32_t p = by->postcodes[i], t = by->towns[i];
             if (p < 0 || p >= n_postcodes || t < 0 || t >= n_towns) {
                 PyErr_Format(PyExc_IndexError, "street %lld: a code outside its hits", (long long) i);
                 return 0;
             }
-            if ((double) ((int64_t) name_hits[k] + postcode_hits[p] + town_hits[t]) < minimum)
+            int64_t ph = postcode_hits[p], th = town_hits[t];
+            if ((double) (nh + ph + th) < minimum)
                 continue;
+            if (postcode_sizes != NULL && postcode_sizes[p] > 0 && (double) (nh + ph) < minimum
+                && (double) (ph + th) < minimum) {
+                int64_t others = postcode_sizes[p] > ph ? postcode_sizes[p] - ph : 0;
+                if ((double) (nh + ph + th) < ratio * (double) (ulen1 + others))
+                    continue;
+            }
             if (*found == *capacity) {
                 Py_ssize_t bigger_capacity = *capacity ? 2 * *capacity : 1024;
                 int32_t *bigger = realloc(*out, sizeof(int32_t) * (size_t) bigger_capacity);
@@ -459,7 +485,7 @@ find_holding(const streets_by_name *by, double minimum, int64_t most_rest, const
                 *out = bigger;
                 *capacity = bigger_capacity;
             }
-            (*out)[(*found)++] = by->streets[i];
+            (*out)[(*found)++] = (int32_t) i;
         }
     }
     return 1;
@@ -501,7 +527,7 @@ word_similarities(PyObject *self, PyObject *args)
     }
     store st = {trigrams.buf, starts.buf, N_ITEMS(starts) - 1, vocabulary, &trigrams};
     if (prepare_query(&query, ulen1, vocabulary, &q))
-        score_texts(&st, &q, heads.buf, tails.buf, NULL, n, out.buf, &scratch);
+        score_texts(&st, &q, heads.buf, tails.buf, NULL, NULL, n, out.buf, &scratch);
 
 done:
     release(&q);
@@ -538,50 +564,60 @@ count_hits(PyObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(holding_doc,
-"holding(minimum, most_rest, name_hits, name_start, streets, postcodes, postcode_hits, towns, town_hits, out) "
-"-> int\n\n"
-"The streets whose name, postcode and town hold at least `minimum` of the query's trigrams together, written to "
-"the front of `out` (int32, at least as long as `streets`); returns how many. The streets by name: those of name k "
-"are streets[name_start[k]:name_start[k + 1]] (int32; name_start int64), each with its postcode and town code "
-"beside it (postcodes, towns: int32, as long as streets); name k holds name_hits[k] of the query's trigrams, a "
-"postcode p postcode_hits[p], a town t town_hits[t]. `most_rest`: at least the most that any postcode and any "
-"town hold together (what count_hits returns for each, summed): only the names that hold at least `minimum` less "
-"`most_rest` are visited.");
+"holding(ratio, ulen1, most_rest, name_hits, name_start, streets, postcodes, postcode_hits, towns, town_hits, "
+"postcode_sizes, out) -> int\n\n"
+"The streets whose word similarity to a query of `ulen1` distinct trigrams can reach `ratio`, by how many of the "
+"query's trigrams their name, postcode and town hold, written to the front of `out` (int32, at least as long as "
+"`streets`); returns how many. The streets by name: those of name k are streets[name_start[k]:name_start[k + 1]] "
+"(int32; name_start int64), each with its postcode and town code beside it (postcodes, towns: int32, as long as "
+"streets); name k holds name_hits[k] of the query's trigrams, a postcode p postcode_hits[p], a town t town_hits[t]. "
+"postcode_sizes (int32, per postcode: its distinct trigrams; 0 for a text not split into name, postcode and town) "
+"or None: with them, the stretches of name, postcode and town are bounded apart (see find_holding), else only "
+"their sum is compared. `most_rest`: at least the most that any postcode and any town hold together (what "
+"count_hits returns for each, summed): only the names that hold at least ratio * ulen1 less `most_rest` are "
+"visited.");
 
 static PyObject *
-holding(PyObject *self, PyObject *args)
+holding(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *objs[8];
-    double minimum;
+    PyObject *objs[9];
+    double ratio;
+    int ulen1;
     long long most_rest;
-    Py_buffer name_hits, name_start, streets, postcodes, postcode_hits, towns, town_hits, out;
-    Py_buffer *views[8] = {&name_hits, &name_start, &streets, &postcodes, &postcode_hits, &towns, &town_hits, &out};
+    Py_buffer name_hits, name_start, streets, postcodes, postcode_hits, towns, town_hits, out, sizes;
+    Py_buffer *views[9] = {&name_hits, &name_start, &streets, &postcodes, &postcode_hits, &towns, &town_hits, &out,
+                           &sizes};
     int got = 0;
-    int32_t *found_streets = NULL;
+    int32_t *found_at = NULL;
     Py_ssize_t capacity = 0, found = 0;
+    PyObject *postcode_sizes;
 
-    if (!PyArg_ParseTuple(args, "dLOOOOOOOO", &minimum, &most_rest, &objs[0], &objs[1], &objs[2], &objs[3], &objs[4],
-                          &objs[5], &objs[6], &objs[7]))
+    if (!PyArg_ParseTuple(args, "diLOOOOOOOOO", &ratio, &ulen1, &most_rest, &objs[0], &objs[1], &objs[2], &objs[3],
+                          &objs[4], &objs[5], &objs[6], &postcode_sizes, &objs[7]))
         return NULL;
-    static const array_spec specs[8] = {
+    objs[8] = postcode_sizes;
+    static const array_spec specs[9] = {
         {4, 'i', 0, "name_hits"}, {8, 'i', 0, "name_start"}, {4, 'i', 0, "streets"}, {4, 'i', 0, "postcodes"},
         {4, 'i', 0, "postcode_hits"}, {4, 'i', 0, "towns"}, {4, 'i', 0, "town_hits"}, {4, 'i', 1, "out"},
+        {4, 'i', 0, "postcode_sizes"},
     };
-    if (!get_arrays(objs, views, specs, 8, &got)) goto done;
+    if (!get_arrays(objs, views, specs, postcode_sizes == Py_None ? 8 : 9, &got)) goto done;
     streets_by_name by = {name_start.buf, streets.buf, postcodes.buf, towns.buf, N_ITEMS(name_hits),
                           N_ITEMS(streets)};
     if (N_ITEMS(name_start) != by.n_names + 1 || N_ITEMS(postcodes) != by.n_streets
-        || N_ITEMS(towns) != by.n_streets || N_ITEMS(out) < by.n_streets) {
+        || N_ITEMS(towns) != by.n_streets || N_ITEMS(out) < by.n_streets
+        || (got == 9 && N_ITEMS(sizes) != N_ITEMS(postcode_hits))) {
         PyErr_SetString(PyExc_ValueError, "holding: arrays of mismatched lengths");
         goto done;
     }
-    if (find_holding(&by, minimum, most_rest, name_hits.buf, postcode_hits.buf, N_ITEMS(postcode_hits),
-                     town_hits.buf, N_ITEMS(town_hits), NULL, 0, &found_streets, &capacity, &found))
-        if (found)
-            memcpy(out.buf, found_streets, sizeof(int32_t) * (size_t) found);
+    if (find_holding(&by, ratio, ulen1, most_rest, name_hits.buf, postcode_hits.buf, N_ITEMS(postcode_hits),
+                     town_hits.buf, N_ITEMS(town_hits), got == 9 ? sizes.buf : NULL, NULL, 0, &found_at, &capacity,
+                     &found))
+        for (Py_ssize_t i = 0; i < found; i++)
+            ((int32_t *) out.buf)[i] = by.streets[found_at[i]];
 
 done:
-    free(found_streets);
+    free(found_at);
     return finish(views, got, PyErr_Occurred() ? NULL : PyLong_FromSsize_t(found));
 }
 
@@ -679,21 +715,21 @@ compare_descending(const void *pa, const void *pb)
 PyDoc_STRVAR(similar_streets_doc,
 "similar_streets(street, street_ulen1, words, words_ulen1, vocabulary, trigrams, starts, heads, tails, names, ids, "
 "name_postings, name_posting_starts, n_postcodes, postcode_postings, postcode_posting_starts, n_towns, "
-"town_postings, town_posting_starts, name_start, streets, postcodes, towns, strict, lenient, epsilon, wanted, "
-"out_streets, out_scores, out_street_scores) -> int\n\n"
+"town_postings, town_posting_starts, name_start, streets, postcodes, towns, postcode_sizes, strict, lenient, "
+"epsilon, wanted, out_streets, out_scores, out_street_scores) -> int\n\n"
 "The typo path's streets: search._SEARCH_SQL's `c` and `s`. `street` and `words`: the typed street's and the "
 "typed words' trigram ids (as word_similarities) with their ulen1s. Street s's text is store text heads[s] + "
 "tails[s] (its name, then \"postcode town\"), its name for similarity() store text names[s], its id ids[s] "
 "(int64). The postings give, per trigram id, the names, postcodes and towns holding it (as count_hits); the "
-"streets by name with their postcode and town codes, as holding. The streets whose word similarity to the typed "
-"street reaches `strict`, or if none does `lenient`, scored by the words; the `wanted` best by score, "
-"similarity of their name to the typed street, id, into out_streets (int32), out_scores, out_street_scores "
-"(float32). Returns how many.");
+"streets by name with their postcode and town codes and the postcodes' sizes, as holding. The streets whose word "
+"similarity to the typed street reaches `strict`, or if none does `lenient`, scored by the words; the `wanted` "
+"best by score, similarity of their name to the typed street, id, into out_streets (int32), out_scores, "
+"out_street_scores (float32). Returns how many.");
 
 static PyObject *
 similar_streets(PyObject *self, PyObject *args)
 {
-    enum { N = 21 };
+    enum { N = 22 };
     PyObject *objs[N];
     int street_ulen1, words_ulen1;
     Py_ssize_t vocabulary, n_postcodes, n_towns, wanted;
@@ -704,17 +740,18 @@ similar_streets(PyObject *self, PyObject *args)
     Py_ssize_t n_out = 0;
     prepared street_q = {0}, words_q = {0};
     joined scratch = {0};
-    int32_t *candidates = NULL;
+    int32_t *candidates = NULL, *at = NULL;
+    uint8_t *tail_holds = NULL;
     float *scores = NULL, *ranked = NULL;
     chosen_street *chosen = NULL;
     int counted = 0;
 
     for (int k = 0; k < N; k++)
         views[k] = &arrays[k];
-    if (!PyArg_ParseTuple(args, "OiOinOOOOOOOOnOOnOOOOOOdddnOOO", &objs[0], &street_ulen1, &objs[1], &words_ulen1,
+    if (!PyArg_ParseTuple(args, "OiOinOOOOOOOOnOOnOOOOOOOdddnOOO", &objs[0], &street_ulen1, &objs[1], &words_ulen1,
                           &vocabulary, &objs[2], &objs[3], &objs[4], &objs[5], &objs[6], &objs[7], &objs[8], &objs[9],
                           &n_postcodes, &objs[10], &objs[11], &n_towns, &objs[12], &objs[13], &objs[14], &objs[15],
-                          &objs[16], &objs[17], &strict, &lenient, &epsilon, &wanted, &objs[18], &objs[19],
+                          &objs[16], &objs[17], &objs[21], &strict, &lenient, &epsilon, &wanted, &objs[18], &objs[19],
                           &objs[20]))
         return NULL;
     if (vocabulary < 0 || vocabulary > MAX_VOCABULARY || n_postcodes < 0 || n_postcodes > MAX_GROUPS || n_towns < 0
@@ -728,6 +765,7 @@ similar_streets(PyObject *self, PyObject *args)
         {4, 'i', 0, "town_postings"},  {8, 'i', 0, "town_posting_starts"}, {8, 'i', 0, "name_start"},
         {4, 'i', 0, "streets"},        {4, 'i', 0, "postcodes"},     {4, 'i', 0, "towns"},
         {4, 'i', 1, "out_streets"},    {4, 'f', 1, "out_scores"},    {4, 'f', 1, "out_street_scores"},
+        {4, 'i', 0, "postcode_sizes"},
     };
     if (!get_arrays(objs, views, specs, N, &got)) goto done;
     Py_buffer *street = &arrays[0], *words = &arrays[1], *trigrams = &arrays[2], *starts = &arrays[3];
@@ -738,7 +776,8 @@ similar_streets(PyObject *self, PyObject *args)
                           N_ITEMS(arrays[15])};
     if (N_ITEMS(arrays[5]) != n_streets || N_ITEMS(arrays[6]) != n_streets || N_ITEMS(arrays[7]) != n_streets
         || by.n_names < 0 || N_ITEMS(arrays[16]) != by.n_streets || N_ITEMS(arrays[17]) != by.n_streets
-        || N_ITEMS(arrays[18]) < wanted || N_ITEMS(arrays[19]) < wanted || N_ITEMS(arrays[20]) < wanted) {
+        || N_ITEMS(arrays[18]) < wanted || N_ITEMS(arrays[19]) < wanted || N_ITEMS(arrays[20]) < wanted
+        || N_ITEMS(arrays[21]) != n_postcodes) {
         PyErr_SetString(PyExc_ValueError, "similar_streets: arrays of mismatched lengths");
         goto done;
     }
@@ -763,31 +802,41 @@ similar_streets(PyObject *self, PyObject *args)
                        n_street_ids, town_hits, n_towns, &most_town, NULL, NULL))
         goto done;
 
-    /* The strict threshold where any street reaches it, else the lenient one: a street holding fewer than the
-     * threshold times the typed street's trigrams cannot reach it, so those that hold enough are scored. */
+    /* The strict threshold where any street reaches it, else the lenient one: only the streets whose name, postcode
+     * and town hold enough of the typed street's trigrams can reach it (find_holding), and only those are scored;
+     * the counts also say whose tail ("postcode town") holds any of them, and so must be walked with the name. */
     Py_ssize_t capacity = 0, n_candidates = 0, n_reaching = 0, scores_capacity = 0;
     const double thresholds[2] = {strict, lenient};
+    const int32_t *postcode_sizes = arrays[21].buf;
     for (int pass = 0; pass < 2 && n_reaching == 0; pass++) {
-        if (!find_holding(&by, (thresholds[pass] - epsilon) * street_ulen1, (int64_t) most_postcode + most_town,
-                          name_hits, postcode_hits, n_postcodes, town_hits, n_towns, touched_names, n_touched,
-                          &candidates, &capacity, &n_candidates))
+        if (!find_holding(&by, thresholds[pass] - epsilon, street_ulen1, (int64_t) most_postcode + most_town,
+                          name_hits, postcode_hits, n_postcodes, town_hits, n_towns, postcode_sizes, touched_names,
+                          n_touched, &at, &capacity, &n_candidates))
             goto done;
-        for (Py_ssize_t i = 0; i < n_candidates; i++) {
-            if (candidates[i] < 0 || candidates[i] >= n_streets) {
-                PyErr_SetString(PyExc_IndexError, "similar_streets: a listed street outside the streets");
-                goto done;
-            }
-        }
         if (n_candidates > scores_capacity) {
             float *bigger = realloc(scores, sizeof(float) * (size_t) n_candidates);
-            if (bigger == NULL) {
+            int32_t *more = bigger ? realloc(candidates, sizeof(int32_t) * (size_t) n_candidates) : NULL;
+            uint8_t *flags = more ? realloc(tail_holds, (size_t) n_candidates) : NULL;
+            scores = bigger ? bigger : scores;
+            candidates = more ? more : candidates;
+            tail_holds = flags ? flags : tail_holds;
+            if (flags == NULL) {
                 PyErr_NoMemory();
                 goto done;
             }
-            scores = bigger;
             scores_capacity = n_candidates;
         }
-        if (!score_texts(&st, &street_q, heads, tails, candidates, n_candidates, scores, &scratch)) goto done;
+        for (Py_ssize_t i = 0; i < n_candidates; i++) {
+            int32_t street = by.streets[at[i]];
+            if (street < 0 || street >= n_streets) {
+                PyErr_SetString(PyExc_IndexError, "similar_streets: a listed street outside the streets");
+                goto done;
+            }
+            candidates[i] = street;
+            tail_holds[i] = postcode_hits[by.postcodes[at[i]]] + town_hits[by.towns[at[i]]] > 0;
+        }
+        if (!score_texts(&st, &street_q, heads, tails, candidates, tail_holds, n_candidates, scores, &scratch))
+            goto done;
         for (Py_ssize_t i = 0; i < n_candidates; i++) {
             if ((double) scores[i] >= thresholds[pass]) {
                 candidates[n_reaching] = candidates[i];
@@ -805,7 +854,7 @@ similar_streets(PyObject *self, PyObject *args)
         /* One query's flags at a time in the arena: the street's again after the words'. */
         release(&street_q);
         if (!prepare_query(words, words_ulen1, vocabulary, &words_q)) goto done;
-        if (!score_texts(&st, &words_q, heads, tails, candidates, n_reaching, scores, &scratch)) goto done;
+        if (!score_texts(&st, &words_q, heads, tails, candidates, NULL, n_reaching, scores, &scratch)) goto done;
         release(&words_q);
         if (!prepare_query(street, street_ulen1, vocabulary, &street_q)) goto done;
     }
@@ -864,6 +913,8 @@ done:
     }
     free(scratch.ids);
     free(candidates);
+    free(at);
+    free(tail_holds);
     free(scores);
     free(ranked);
     free(chosen);

@@ -286,6 +286,9 @@ class AddressIndex:
         # Posting lists (by trigram id) over the distinct names, postcodes and towns: far fewer than streets.
         self.postcodes_distinct, street_postcode = _codes(postcodes)
         self.towns_distinct, street_town = _codes(towns)
+        # Each postcode's distinct trigrams: a stretch from a street's name into its town spans them all (the typo
+        # path's bound, _trgm.c find_holding); 0 for the "" of a text not split into name, postcode and town.
+        self.postcode_sizes = np.array([len(trigram_set(p)) for p in self.postcodes_distinct], dtype=np.int32)
         # Each name's streets, with their postcode and town codes beside them: the typo path visits the streets
         # of the names that can reach a threshold (_trgm.holding).
         by_name, name_start = _grouped(name_of.astype(np.int32), len(self.names))
@@ -572,6 +575,7 @@ class AddressIndex:
             streets,
             postcodes,
             towns,
+            self.postcode_sizes,
             STRICT,
             LENIENT,
             _EPSILON,
