@@ -20,7 +20,7 @@ STAGES = [
     ("wijken.lookup", "search_candidates", "search: candidates"),
     ("wijken.lookup.search", "parse_query", "search: parse"),
     ("wijken.lookup.search", "_search_in_index", "search: address index"),
-    ("wijken.lookup", "neighbourhood_json_for_candidate", "search: answer"),
+    ("wijken.lookup", "neighbourhood_json_for_match", "search: answer"),
     ("wijken.lookup", "neighbourhood_json_at", "point: answer"),
     ("wijken.lookup.readmodel", "BoundaryIndex.covering", "covering wijk (both)"),
     ("wijken.lookup", "count_and_fetch", "throttle + cache round trip"),

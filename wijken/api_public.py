@@ -335,8 +335,8 @@ class MijnBuurtAPIView(PublicAPIView):
         if candidates_json is None:
             candidates_json, match = lookup.search_candidates(q, limit, look_in_cache=False)
         else:
-            match = lookup.unambiguous_match(json.loads(candidates_json))
-        answer = lookup.neighbourhood_json_for_candidate(match) if match else "null"
+            match = lookup.match_of(lookup.unambiguous_match(json.loads(candidates_json)))
+        answer = lookup.neighbourhood_json_for_match(match) if match else "null"
         return _answer_body(candidates_json, answer)
 
     def get(self, request):

@@ -187,7 +187,7 @@ def test_the_index_answers_what_the_statements_answer(registers):
             text, match = search._search_in_index(parsed, limit, index)
             candidates = search._search(parsed, limit, None)
             assert text == json.dumps(candidates, separators=(",", ":")), (q, limit)
-            assert match == search.unambiguous_match(candidates), (q, limit)
+            assert match == search.match_of(search.unambiguous_match(candidates)), (q, limit)
             matched += match is not None
     # Every path was compared on many queries that found something, and on some that found nothing.
     assert all(n >= 80 for n in nonempty.values()), (compared, nonempty)

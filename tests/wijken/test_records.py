@@ -102,15 +102,16 @@ class Rows:
         return json.dumps(candidates, separators=(",", ":")), search.unambiguous_match(candidates)
 
     def check(self, *args, **kwargs):
-        text, at, start, end = self.call(*args, **kwargs)
+        text, match = self.call(*args, **kwargs)
         expected_text, expected_match = self.expected(*args, **kwargs)
         assert text == expected_text
         assert json.loads(text) == json.loads(expected_text)
         if expected_match is None:
-            assert (at, start, end) == (None, 0, 0)
-        else:
-            assert json.loads(text)[at] == expected_match
-            assert json.loads(text[start:end]) == expected_match
+            assert match is None
+            return None
+        at, lat, lon, address_json = match
+        assert json.loads(text)[at] == expected_match
+        assert search.Match(lat, lon, address_json) == search.match_of(expected_match)
         return at
 
 
@@ -184,6 +185,7 @@ def test_wrong_arrays_are_refused():
     register = Rows([51.2, 51.3], [2.9, 2.8])
     good = ([0, 1], [1.0, 1.0], [1.0, 1.0], [1, 1], [1, 1])
     assert register.call(*good)[1] is None  # two exact ones at two points
+    assert register.call(*good[:2], [1.0, 0.2], [1, 1], [0, 0])[1][0] == 0  # the typo rule's clear winner
     with pytest.raises(IndexError, match="no such row"):
         register.call([0, 2], *good[1:])
     with pytest.raises(IndexError, match="no such row"):

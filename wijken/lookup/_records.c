@@ -142,14 +142,10 @@ text_is_empty(const text_table *table, int32_t t)
     return table->start[t] == table->start[t + 1];
 }
 
-/* One candidate: {"id":..,"country":..,"street":..,"house_number":..,"box":..,"postcode":..,"municipality":..,
- * "lat":..,"lon":..,"score":..,"number_match":..,"street_score":..,"label":..,"exact":..}, the keys in the order
- * search._candidates() leaves them; the scores already rounded. */
+/* An id, its digits written from the right (snprintf costs more than the rest of a record). */
 static int
-put_record(out_buffer *out, const text_table *table, int64_t id, const int32_t *place_text, int32_t number_text,
-           int32_t box_text, double lat, double lon, double score, double street_score, int number_match, int exact)
+put_id(out_buffer *out, int64_t id)
 {
-    /* The id's digits, written from the right (snprintf costs more than the rest of a record). */
     char digits[24], *end = digits + sizeof digits, *at = end;
     unsigned long long magnitude = id < 0 ? 0ULL - (unsigned long long) id : (unsigned long long) id;
     do {
@@ -158,26 +154,58 @@ put_record(out_buffer *out, const text_table *table, int64_t id, const int32_t *
     } while (magnitude);
     if (id < 0)
         *--at = '-';
-    int32_t country = place_text[0], street = place_text[1], postcode = place_text[2], municipality = place_text[3];
-    return PUT_LITERAL(out, "{\"id\":") && put(out, at, end - at)
-        && PUT_LITERAL(out, ",\"country\":") && put_quoted(out, table, country)
-        && PUT_LITERAL(out, ",\"street\":") && put_quoted(out, table, street)
+    return put(out, at, end - at);
+}
+
+/* search._label(), inside its quotes: "street number[ box], postcode municipality". */
+static int
+put_label(out_buffer *out, const text_table *table, const int32_t *place_text, int32_t number_text, int32_t box_text)
+{
+    return put_text(out, table, place_text[1]) && PUT_LITERAL(out, " ") && put_text(out, table, number_text)
+        && (text_is_empty(table, box_text) || (PUT_LITERAL(out, " ") && put_text(out, table, box_text)))
+        && PUT_LITERAL(out, ", ") && put_text(out, table, place_text[2]) && PUT_LITERAL(out, " ")
+        && put_text(out, table, place_text[3]);
+}
+
+/* One candidate: {"id":..,"country":..,"street":..,"house_number":..,"box":..,"postcode":..,"municipality":..,
+ * "lat":..,"lon":..,"score":..,"number_match":..,"street_score":..,"label":..,"exact":..}, the keys in the order
+ * search._candidates() leaves them; the scores already rounded. place_text: country, street, postcode,
+ * municipality. */
+static int
+put_record(out_buffer *out, const text_table *table, int64_t id, const int32_t *place_text, int32_t number_text,
+           int32_t box_text, double lat, double lon, double score, double street_score, int number_match, int exact)
+{
+    return PUT_LITERAL(out, "{\"id\":") && put_id(out, id)
+        && PUT_LITERAL(out, ",\"country\":") && put_quoted(out, table, place_text[0])
+        && PUT_LITERAL(out, ",\"street\":") && put_quoted(out, table, place_text[1])
         && PUT_LITERAL(out, ",\"house_number\":") && put_quoted(out, table, number_text)
         && PUT_LITERAL(out, ",\"box\":") && put_quoted(out, table, box_text)
-        && PUT_LITERAL(out, ",\"postcode\":") && put_quoted(out, table, postcode)
-        && PUT_LITERAL(out, ",\"municipality\":") && put_quoted(out, table, municipality)
+        && PUT_LITERAL(out, ",\"postcode\":") && put_quoted(out, table, place_text[2])
+        && PUT_LITERAL(out, ",\"municipality\":") && put_quoted(out, table, place_text[3])
         && PUT_LITERAL(out, ",\"lat\":") && put_float(out, lat)
         && PUT_LITERAL(out, ",\"lon\":") && put_float(out, lon)
         && PUT_LITERAL(out, ",\"score\":") && put_float(out, score)
         && (number_match ? PUT_LITERAL(out, ",\"number_match\":true") : PUT_LITERAL(out, ",\"number_match\":false"))
         && PUT_LITERAL(out, ",\"street_score\":") && put_float(out, street_score)
-        /* search._label(): "street number[ box], postcode municipality" */
-        && PUT_LITERAL(out, ",\"label\":\"") && put_text(out, table, street) && PUT_LITERAL(out, " ")
-        && put_text(out, table, number_text)
-        && (text_is_empty(table, box_text) || (PUT_LITERAL(out, " ") && put_text(out, table, box_text)))
-        && PUT_LITERAL(out, ", ") && put_text(out, table, postcode) && PUT_LITERAL(out, " ")
-        && put_text(out, table, municipality)
+        && PUT_LITERAL(out, ",\"label\":\"") && put_label(out, table, place_text, number_text, box_text)
         && (exact ? PUT_LITERAL(out, "\",\"exact\":true}") : PUT_LITERAL(out, "\",\"exact\":false}"));
+}
+
+/* The address of an answer, as neighbourhood.address_json() writes a candidate's: json.dumps with its default
+ * separators, the keys of ADDRESS_PUBLIC_FIELDS and the label. */
+static int
+put_answer_address(out_buffer *out, const text_table *table, int64_t id, const int32_t *place_text,
+                   int32_t number_text, int32_t box_text)
+{
+    return PUT_LITERAL(out, "{\"id\": ") && put_id(out, id)
+        && PUT_LITERAL(out, ", \"street\": ") && put_quoted(out, table, place_text[1])
+        && PUT_LITERAL(out, ", \"house_number\": ") && put_quoted(out, table, number_text)
+        && PUT_LITERAL(out, ", \"box\": ") && put_quoted(out, table, box_text)
+        && PUT_LITERAL(out, ", \"postcode\": ") && put_quoted(out, table, place_text[2])
+        && PUT_LITERAL(out, ", \"municipality\": ") && put_quoted(out, table, place_text[3])
+        && PUT_LITERAL(out, ", \"country\": ") && put_quoted(out, table, place_text[0])
+        && PUT_LITERAL(out, ", \"label\": \"") && put_label(out, table, place_text, number_text, box_text)
+        && PUT_LITERAL(out, "\"}");
 }
 
 /* search._street_typed(): " street " (the street's normalised name) occurs in `typed`, which is " text " (the typed
@@ -231,7 +259,7 @@ unambiguous(Py_ssize_t n, const uint8_t *exact, const uint8_t *number_match, con
 PyDoc_STRVAR(candidates_json_doc,
 "candidates_json(rows, scores, street_scores, number_match, street_match, has_number, typed, ids, places, "
 "house_numbers, boxes, lats, lons, place_texts, number_texts, box_texts, texts, text_start, place_streets, streets, "
-"street_start, min_street_score, street_margin) -> (str, int | None, int, int)\n\n"
+"street_start, min_street_score, street_margin) -> (str, tuple | None)\n\n"
 "What search._candidates() makes of the rows a search path found, as json.dumps with separators (',', ':') writes "
 "it, and search._unambiguous()'s choice among them. The rows: address rows `rows` (int32), in that order, with "
 "the path's score and street score (float64, written rounded to 3 decimals), number_match and street_match "
@@ -242,7 +270,8 @@ PyDoc_STRVAR(candidates_json_doc,
 "and box_texts (int32, per code) name texts of the JSON table: text t is texts[text_start[t]:text_start[t + 1]] "
 "(ASCII bytes, JSON-escaped, without quotes; text_start int64). place_streets (int32, per place) names the place's "
 "normalised street name in streets (bytes) by street_start (int64). Returns the JSON text and, for the candidate "
-"to answer for, its position and where its record lies in the text (start, end); else None, 0, 0.");
+"to answer for, (its position, lat, lon, its address as an answer shows it: search.answer_address_json); else "
+"None.");
 
 static PyObject *
 candidates_json(PyObject *Py_UNUSED(self), PyObject *args)
@@ -329,28 +358,29 @@ candidates_json(PyObject *Py_UNUSED(self), PyObject *args)
         row_lon[i] = lon[r];
     }
     Py_ssize_t at = unambiguous(n, exact, flags, street_score3, row_lat, row_lon, min_street_score, street_margin);
-    Py_ssize_t at_start = 0, at_end = 0;
     if (!PUT_LITERAL(&out, "[")) goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
         int32_t r = row[i];
-        if (i > 0 && !PUT_LITERAL(&out, ",")) goto done;
-        if (i == at)
-            at_start = out.len;
-        if (!put_record(&out, &table, id[r], place_text + 4 * (Py_ssize_t) place[r], number_text[number[r]],
-                        box_text[box[r]], lat[r], lon[r], score3[i], street_score3[i], flags[i], exact[i]))
+        if ((i > 0 && !PUT_LITERAL(&out, ","))
+            || !put_record(&out, &table, id[r], place_text + 4 * (Py_ssize_t) place[r], number_text[number[r]],
+                           box_text[box[r]], lat[r], lon[r], score3[i], street_score3[i], flags[i], exact[i]))
             goto done;
-        if (i == at)
-            at_end = out.len;
     }
     if (!PUT_LITERAL(&out, "]")) goto done;
     /* ASCII by construction; decoding as ASCII refuses a table that is not. */
     PyObject *text = PyUnicode_DecodeASCII(out.data, out.len, "strict");
-    if (text == NULL)
+    if (text == NULL || at < 0) {
+        result = text ? Py_BuildValue("(NO)", text, Py_None) : NULL;
         goto done;
-    if (at >= 0)
-        result = Py_BuildValue("(Nnnn)", text, at, at_start, at_end);
-    else
-        result = Py_BuildValue("(NOii)", text, Py_None, 0, 0);
+    }
+    int32_t r = row[at];
+    out.len = 0;
+    if (!put_answer_address(&out, &table, id[r], place_text + 4 * (Py_ssize_t) place[r], number_text[number[r]],
+                            box_text[box[r]])) {
+        Py_DECREF(text);
+        goto done;
+    }
+    result = Py_BuildValue("(N(nddN))", text, at, lat[r], lon[r], PyUnicode_DecodeASCII(out.data, out.len, "strict"));
 
 done:
     PyMem_Free(out.data);

@@ -368,10 +368,11 @@ class AddressIndex:
 
     def candidates_json(
         self, found: Found, has_number: bool, typed: str, min_street_score: float, street_margin: float
-    ) -> tuple[str, int | None, int, int]:
+    ) -> tuple[str, tuple | None]:
         """The JSON text of search._candidates() for the rows found, and search.unambiguous_match()'s choice among
-        them: its position and where its record lies in the text, or None (_records.candidates_json). `has_number`:
-        a house number was typed; `typed`: the typed text, normalised; the last two: the rule's thresholds."""
+        them: (its position, lat, lon, its address as an answer shows it), or None (_records.candidates_json).
+        `has_number`: a house number was typed; `typed`: the typed text, normalised; the last two: the rule's
+        thresholds."""
         return _records.candidates_json(
             found.rows,
             array("d", found.score),

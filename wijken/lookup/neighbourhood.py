@@ -18,7 +18,7 @@ from . import readmodel
 from .caching import ADDRESS_FIELDS, GEO_FIELDS, cached_or_computed, store_computed
 from .caching import cached as _cached
 from .readmodel import CURRENT_LEAF_WIJK
-from .search import _label
+from .search import ADDRESS_PUBLIC_FIELDS, Match, _label, answer_address_json
 
 # National numbers for an address that no zone of ours covers. In Belgium 101 is the police's own emergency
 # number and there is no national non-emergency line (that is each zone's own number); the Netherlands has
@@ -80,9 +80,10 @@ def country_guess(lat: float, lon: float) -> str | None:
     return None
 
 
-def answer_json(lat: float, lon: float, address: dict | None = None) -> str:
+def answer_json(lat: float, lon: float, address_json: str = "null") -> str:
     """The answer at a point as JSON text, from this process's read model: no SQL once the boundaries and the
-    zone are loaded. `address` (the public fields and its label) when the point is an address's."""
+    zone are loaded. `address_json` (the public fields and its label, search.answer_address_json) when the point
+    is an address's."""
     index = readmodel.boundary_index()
     wijk_id, zone_id = index.covering(lon, lat)
     bundle = readmodel.zone_bundle(zone_id) if zone_id is not None else None
@@ -90,7 +91,6 @@ def answer_json(lat: float, lon: float, address: dict | None = None) -> str:
         # The index was built after the bundle was loaded and knows a wijk it lacks: load it again (once).
         bundle = readmodel.zone_bundle(zone_id, newer_than=index.built_at)
     point_json = f'{{"lat":{float(lat)!r},"lon":{float(lon)!r}}}'  # as json.dumps writes finite floats
-    address_json = json.dumps(address) if address else "null"
     if bundle is None:
         country = country_guess(lat, lon)
         return json.dumps(
@@ -99,7 +99,7 @@ def answer_json(lat: float, lon: float, address: dict | None = None) -> str:
                 "covered": False,
                 "country": country,
                 "point": {"lat": lat, "lon": lon},
-                "address": address,
+                "address": json.loads(address_json),
                 "zone": None,
                 "wijk": None,
                 "standin_active": False,
@@ -135,7 +135,6 @@ def answer_json(lat: float, lon: float, address: dict | None = None) -> str:
     )
 
 
-ADDRESS_PUBLIC_FIELDS = ("id", "street", "house_number", "box", "postcode", "municipality", "country")
 _ADDRESS_BY_ID_SQL = """
     SELECT id, street, house_number, box, postcode, municipality, country, ST_Y(point), ST_X(point)
     FROM wijken_address WHERE id = %s"""
@@ -178,14 +177,17 @@ def neighbourhood_json_for_address(address_id: int, *, record: str | None = None
     if record is None:
         return None
     found = json.loads(record)
-    return answer_json(found["lat"], found["lon"], found["address"])
+    return answer_json(found["lat"], found["lon"], json.dumps(found["address"]))
 
 
 def neighbourhood_json_for_candidate(candidate: dict) -> str:
     """The answer for a search candidate (it carries the address and its point: no query)."""
-    address = {name: candidate[name] for name in ADDRESS_PUBLIC_FIELDS}
-    address["label"] = candidate["label"]
-    return answer_json(candidate["lat"], candidate["lon"], address)
+    return answer_json(candidate["lat"], candidate["lon"], answer_address_json(candidate))
+
+
+def neighbourhood_json_for_match(match: Match) -> str:
+    """The answer for the candidate a search answers for (search.Match)."""
+    return answer_json(match.lat, match.lon, match.address_json)
 
 
 def neighbourhood_at(point) -> dict[str, Any]:

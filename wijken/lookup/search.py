@@ -36,6 +36,27 @@ _NOT_A_WORD = re.compile(r"[^\w\s'-]")
 _NON_WORD = re.compile(r"\W")
 
 
+# What an answer shows of the address it is for (neighbourhood.answer_json), in this order, and then its label.
+ADDRESS_PUBLIC_FIELDS = ("id", "street", "house_number", "box", "postcode", "municipality", "country")
+
+
+class Match(NamedTuple):
+    """The candidate to answer for without asking: its point, and its address as the answer shows it."""
+
+    lat: float
+    lon: float
+    address_json: str
+
+
+def answer_address_json(candidate: dict) -> str:
+    """A candidate's address as an answer shows it (_records.c writes the same for the address index's)."""
+    return json.dumps({**{name: candidate[name] for name in ADDRESS_PUBLIC_FIELDS}, "label": candidate["label"]})
+
+
+def match_of(candidate: dict | None) -> Match | None:
+    return Match(candidate["lat"], candidate["lon"], answer_address_json(candidate)) if candidate else None
+
+
 class ParsedQuery(NamedTuple):
     text: str  # normalised full query
     street: str  # the words, without the house number
@@ -296,7 +317,7 @@ def _key(text: str, limit: int) -> str:
     return f"mijnbuurt:q:{max(1, min(int(limit), 50))}:{text}"
 
 
-def search_candidates(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True) -> tuple[str, dict | None]:
+def search_candidates(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True) -> tuple[str, Match | None]:
     """The candidates for a typed query as JSON text (see _search), and the one to answer for without asking
     (unambiguous_match), or None. The address index answers in memory, and this process keeps its answer for a
     repeat; text the index does not take goes to the statements, and their answer is cached in Redis. Both are
@@ -319,7 +340,7 @@ def search_candidates(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool
     key = search_key(q, limit)
     if key is None:  # the index is being rebuilt (a large import): the statements answer meanwhile
         candidates = _search(parsed, limit, None)
-        return json.dumps(candidates, separators=(",", ":")), unambiguous_match(candidates)
+        return json.dumps(candidates, separators=(",", ":")), match_of(unambiguous_match(candidates))
     text = cached(key, ADDRESS_FIELDS) if look_in_cache else None
     if text is None:
         text = store_computed(
@@ -328,7 +349,7 @@ def search_candidates(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool
             lambda: json.dumps(_search(parsed, limit, None), separators=(",", ":")),
             timeout=SEARCH_CACHE_TIMEOUT,
         )
-    return text, unambiguous_match(json.loads(text))
+    return text, match_of(unambiguous_match(json.loads(text)))
 
 
 def search_candidates_json(q: str, limit: int = DEFAULT_LIMIT, *, look_in_cache: bool = True) -> str:
@@ -385,17 +406,15 @@ def _candidates(parsed: ParsedQuery, rows: list[dict]) -> list[dict[str, Any]]:
     return rows
 
 
-def _search_in_index(parsed: ParsedQuery, limit: int, index: AddressIndex) -> tuple[str, dict | None]:
+def _search_in_index(parsed: ParsedQuery, limit: int, index: AddressIndex) -> tuple[str, Match | None]:
     """search_candidates() from the address index: _search's candidates as JSON text and unambiguous_match's
     choice among them, both written in C from the index's arrays (no dict per candidate). The same text and match
-    as json.dumps(_search(...)) and unambiguous_match (test_addressindex.py)."""
+    as json.dumps(_search(...)) and match_of(unambiguous_match(...)) (test_addressindex.py)."""
     found = _path_rows(parsed, limit, index)
     if not found:  # no path applied ([]) or none found anything
         return "[]", None
-    text, at, start, end = index.candidates_json(
-        found, bool(parsed.number), parsed.text, MIN_STREET_SCORE, STREET_MARGIN
-    )
-    return text, (json.loads(text[start:end]) if at is not None else None)
+    text, match = index.candidates_json(found, bool(parsed.number), parsed.text, MIN_STREET_SCORE, STREET_MARGIN)
+    return text, (Match(*match[1:]) if match is not None else None)
 
 
 def unambiguous_match(candidates: list[dict]) -> dict | None:
