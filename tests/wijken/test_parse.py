@@ -128,6 +128,9 @@ def test_dutch_postcodes_and_their_neighbours():
         ),
         ("12 busstraat", ("12 busstraat", "straat", "12", "", "straat", "", "")),
         ("Kerk str. 12a", ("kerk straat 12a", "kerk straat", "12a", "", "kerk straat", "", "")),
+        ("12", ("12", "", "12", "", "", "", "")),  # no words at all
+        ("-", ("-", "", "", "", "", "", "")),
+        ("", ("", "", "", "", "", "", "")),
     ],
 )
 def test_hand_checked_parses(q, expected):

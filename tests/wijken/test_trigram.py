@@ -543,6 +543,11 @@ def test_holding_finds_every_street_that_can_reach_the_minimum():
         holding(most_rest=-1)
     with pytest.raises(ValueError, match="not negative"):
         holding(ulen1=-1)
+    # An infinite ratio (times ulen1 0: not a number) is refused, not cast to an integer.
+    with pytest.raises(ValueError, match="finite"):
+        _trgm.holding(
+            float("inf"), 0, 0, i32(0), np.array([0, 1], np.int64), i32(0), i32(0), i32(0), i32(0), i32(0), None, i32(0)
+        )
 
 
 def test_holding_never_leaves_out_a_street_the_walk_scores_high_enough():

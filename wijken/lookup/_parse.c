@@ -329,7 +329,8 @@ words(const char *s, Py_ssize_t n, text *a, text *b, text *out)
         from++;
     while (to > from && (out->data[to - 1] == ' ' || out->data[to - 1] == '-'))
         to--;
-    memmove(out->data, out->data + from, (size_t) (to - from));
+    if (from > 0 && to > from)  /* nothing to move from an empty text, whose buffer may be NULL */
+        memmove(out->data, out->data + from, (size_t) (to - from));
     out->len = to - from;
     return 1;
 }

@@ -325,7 +325,7 @@ candidates_json(PyObject *Py_UNUSED(self), PyObject *args)
     const uint8_t *number_matched = arrays[3].buf, *street_matched = arrays[4].buf;
     const char *streets = arrays[18].buf;
 
-    /* Per candidate: its flags (1 number_match, 2 exact) and rounded scores, then its point for unambiguous(). */
+    /* Per candidate: number_match (flags) and exact, its rounded scores, and its point, for unambiguous(). */
     flags = PyMem_Malloc((size_t) (n ? n : 1) * 2);
     rounded = PyMem_Malloc(sizeof(double) * (size_t) (n ? n : 1) * 4);
     if (flags == NULL || rounded == NULL) {

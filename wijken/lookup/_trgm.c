@@ -436,8 +436,8 @@ find_holding(const streets_by_name *by, double ratio, int ulen1, int64_t most_re
              const int32_t *postcode_sizes, const int32_t *touched, Py_ssize_t n_touched, int32_t **out,
              Py_ssize_t *capacity, Py_ssize_t *found)
 {
-    if (isnan(ratio) || most_rest < 0 || ulen1 < 0) {
-        PyErr_SetString(PyExc_ValueError, "holding: ratio must be a number, ulen1 and most_rest not negative");
+    if (!isfinite(ratio) || most_rest < 0 || ulen1 < 0) {
+        PyErr_SetString(PyExc_ValueError, "holding: ratio must be a finite number, ulen1 and most_rest not negative");
         return 0;
     }
     double minimum = ratio * (double) ulen1;
