@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_text.h"
+
 /* Python's \s, \d and \w of a str pattern, for ASCII characters. */
 static int
 is_space(unsigned char c)
@@ -53,36 +55,9 @@ boundary(const char *s, Py_ssize_t n, Py_ssize_t i)
     return before != after;
 }
 
-/* A growing text. */
-typedef struct {
-    char *data;
-    Py_ssize_t len, capacity;
-} text;
-
-static int
-put(text *t, const char *s, Py_ssize_t len)
-{
-    if (t->len + len > t->capacity) {
-        Py_ssize_t capacity = t->capacity ? t->capacity : 256;
-        while (capacity < t->len + len)
-            capacity *= 2;
-        char *bigger = PyMem_Realloc(t->data, (size_t) capacity);
-        if (bigger == NULL) {
-            PyErr_NoMemory();
-            return 0;
-        }
-        t->data = bigger;
-        t->capacity = capacity;
-    }
-    if (len)
-        memcpy(t->data + t->len, s, (size_t) len);
-    t->len += len;
-    return 1;
-}
-
 /* " ".join(s.split()), into out (emptied first). */
 static int
-collapse(const char *s, Py_ssize_t n, text *out)
+collapse(const char *s, Py_ssize_t n, text_buffer *out)
 {
     out->len = 0;
     Py_ssize_t i = 0;
@@ -151,8 +126,12 @@ match_nl_postcode(const char *s, Py_ssize_t n, nl_match *m)
 /* --- _ABBREVIATION: \b(st|o\.?\s?l\.?\s?v|str|ln|pl)\b\.?, replaced by ABBREVIATIONS -------------------------
  *
  * At a word boundary, the alternatives in their order, each followed by \b; "o.l.v"'s optional dots and blanks
- * are taken when present (leaving one out leaves that character for the next letter, which it is not). */
-static const char *const ABBREVIATED[] = {"st", "olv", "str", "ln", "pl"};
+ * between its letters are taken when present (leaving one out leaves that character for the next letter, which it
+ * is not). */
+static const struct {
+    const char *letters;
+    int dotted;  /* a dot and a blank may follow each letter but the last: o\.?\s?l\.?\s?v */
+} ABBREVIATED[] = {{"st", 0}, {"olv", 1}, {"str", 0}, {"ln", 0}, {"pl", 0}};
 
 /* The length of the abbreviation at s[i:], its dot included, and which one (*which); 0 when none is there. */
 static Py_ssize_t
@@ -162,32 +141,17 @@ abbreviation_at(const char *s, Py_ssize_t n, Py_ssize_t i, int *which)
         return 0;
     for (int k = 0; k < 5; k++) {
         Py_ssize_t j = i;
-        if (k == 1) {  /* o\.?\s?l\.?\s?v */
-            if (j >= n || s[j] != 'o')
-                continue;
+        const char *letter = ABBREVIATED[k].letters;
+        for (; *letter && j < n && s[j] == *letter; letter++) {
             j++;
-            if (j < n && s[j] == '.')
-                j++;
-            if (j < n && is_space((unsigned char) s[j]))
-                j++;
-            if (j >= n || s[j] != 'l')
-                continue;
-            j++;
-            if (j < n && s[j] == '.')
-                j++;
-            if (j < n && is_space((unsigned char) s[j]))
-                j++;
-            if (j >= n || s[j] != 'v')
-                continue;
-            j++;
+            if (ABBREVIATED[k].dotted && letter[1]) {
+                if (j < n && s[j] == '.')
+                    j++;
+                if (j < n && is_space((unsigned char) s[j]))
+                    j++;
+            }
         }
-        else {
-            Py_ssize_t len = (Py_ssize_t) strlen(ABBREVIATED[k]);
-            if (j + len > n || memcmp(s + j, ABBREVIATED[k], (size_t) len) != 0)
-                continue;
-            j += len;
-        }
-        if (!boundary(s, n, j))
+        if (*letter || !boundary(s, n, j))
             continue;
         if (j < n && s[j] == '.')
             j++;
@@ -199,7 +163,7 @@ abbreviation_at(const char *s, Py_ssize_t n, Py_ssize_t i, int *which)
 
 /* _expanded(): the abbreviations written out, then " ".join(split()). */
 static int
-expand(const char *s, Py_ssize_t n, const char *const *written, text *scratch, text *out)
+expand(const char *s, Py_ssize_t n, const char *const *written, text_buffer *scratch, text_buffer *out)
 {
     scratch->len = 0;
     Py_ssize_t i = 0;
@@ -291,7 +255,7 @@ find_numbers(const char *s, Py_ssize_t n, number_match *out, Py_ssize_t *found)
 /* --- _words(): NOT_A_WORD.sub(" ", BOX_WORD.sub(" ", NUMBER.sub(" ", s))), " ".join(split()), strip(" -") ---- */
 
 static int
-words(const char *s, Py_ssize_t n, text *a, text *b, text *out)
+words(const char *s, Py_ssize_t n, text_buffer *a, text_buffer *b, text_buffer *out)
 {
     /* NUMBER.sub(" ", s): s as a string of its own (the look-behind sees nothing before it). */
     a->len = 0;
@@ -336,7 +300,7 @@ words(const char *s, Py_ssize_t n, text *a, text *b, text *out)
 }
 
 static PyObject *
-as_str(const text *t)
+as_str(const text_buffer *t)
 {
     return PyUnicode_DecodeASCII(t->len ? t->data : "", t->len, "strict");
 }
@@ -386,7 +350,7 @@ parse(PyObject *Py_UNUSED(self), PyObject *args)
     }
 
     PyObject *result = NULL;
-    text expanded = {0}, scratch = {0}, a = {0}, b = {0}, street = {0}, exact_street = {0}, town = {0};
+    text_buffer expanded = {0}, scratch = {0}, a = {0}, b = {0}, street = {0}, exact_street = {0}, town = {0};
     number_match *numbers = NULL;
     if (!expand(s, n, written, &scratch, &expanded))
         goto done;

@@ -16,41 +16,14 @@
 #include <string.h>
 
 #include "_arrays.h"
-
-/* A growing output buffer. */
-typedef struct {
-    char *data;
-    Py_ssize_t len, capacity;
-} out_buffer;
-
-static int
-put(out_buffer *out, const char *text, Py_ssize_t len)
-{
-    if (out->len + len > out->capacity) {
-        Py_ssize_t capacity = out->capacity ? out->capacity : 4096;
-        while (capacity < out->len + len)
-            capacity *= 2;
-        char *bigger = PyMem_Realloc(out->data, (size_t) capacity);
-        if (bigger == NULL) {
-            PyErr_NoMemory();
-            return 0;
-        }
-        out->data = bigger;
-        out->capacity = capacity;
-    }
-    memcpy(out->data + out->len, text, (size_t) len);
-    out->len += len;
-    return 1;
-}
-
-#define PUT_LITERAL(out, literal) put((out), (literal), (Py_ssize_t) (sizeof(literal) - 1))
+#include "_text.h"
 
 /* repr(x), as json.dumps writes a finite float. Where a decimal of at most 9 places reads back as x, that decimal
  * without its trailing zeros is repr's: two such decimals lie at least 1e-9 apart, more than x's spacing (below
  * 1.2e-10 under 1e6), so no other decimal as short reads back as x, and repr writes x between 1e-4 and 1e16 without
  * an exponent. Coordinates and rounded scores are such decimals; the others go to CPython's own repr. */
 static int
-put_float(out_buffer *out, double x)
+put_float(text_buffer *out, double x)
 {
     if (!isfinite(x)) {
         PyErr_SetString(PyExc_ValueError, "candidates_json: a coordinate or score is not finite");
@@ -120,7 +93,7 @@ typedef struct {
 
 /* Escaped text t of the table, without quotes. */
 static int
-put_text(out_buffer *out, const text_table *table, int32_t t)
+put_text(text_buffer *out, const text_table *table, int32_t t)
 {
     if (t < 0 || t >= table->n_texts || table->start[t] < 0 || table->start[t] > table->start[t + 1]
         || table->start[t + 1] > table->texts_len) {
@@ -131,7 +104,7 @@ put_text(out_buffer *out, const text_table *table, int32_t t)
 }
 
 static int
-put_quoted(out_buffer *out, const text_table *table, int32_t t)
+put_quoted(text_buffer *out, const text_table *table, int32_t t)
 {
     return PUT_LITERAL(out, "\"") && put_text(out, table, t) && PUT_LITERAL(out, "\"");
 }
@@ -144,7 +117,7 @@ text_is_empty(const text_table *table, int32_t t)
 
 /* An id, its digits written from the right (snprintf costs more than the rest of a record). */
 static int
-put_id(out_buffer *out, int64_t id)
+put_id(text_buffer *out, int64_t id)
 {
     char digits[24], *end = digits + sizeof digits, *at = end;
     unsigned long long magnitude = id < 0 ? 0ULL - (unsigned long long) id : (unsigned long long) id;
@@ -159,7 +132,7 @@ put_id(out_buffer *out, int64_t id)
 
 /* search._label(), inside its quotes: "street number[ box], postcode municipality". */
 static int
-put_label(out_buffer *out, const text_table *table, const int32_t *place_text, int32_t number_text, int32_t box_text)
+put_label(text_buffer *out, const text_table *table, const int32_t *place_text, int32_t number_text, int32_t box_text)
 {
     return put_text(out, table, place_text[1]) && PUT_LITERAL(out, " ") && put_text(out, table, number_text)
         && (text_is_empty(table, box_text) || (PUT_LITERAL(out, " ") && put_text(out, table, box_text)))
@@ -172,7 +145,7 @@ put_label(out_buffer *out, const text_table *table, const int32_t *place_text, i
  * search._candidates() leaves them; the scores already rounded. place_text: country, street, postcode,
  * municipality. */
 static int
-put_record(out_buffer *out, const text_table *table, int64_t id, const int32_t *place_text, int32_t number_text,
+put_record(text_buffer *out, const text_table *table, int64_t id, const int32_t *place_text, int32_t number_text,
            int32_t box_text, double lat, double lon, double score, double street_score, int number_match, int exact)
 {
     return PUT_LITERAL(out, "{\"id\":") && put_id(out, id)
@@ -194,7 +167,7 @@ put_record(out_buffer *out, const text_table *table, int64_t id, const int32_t *
 /* The address of an answer, as neighbourhood.address_json() writes a candidate's: json.dumps with its default
  * separators, the keys of ADDRESS_PUBLIC_FIELDS and the label. */
 static int
-put_answer_address(out_buffer *out, const text_table *table, int64_t id, const int32_t *place_text,
+put_answer_address(text_buffer *out, const text_table *table, int64_t id, const int32_t *place_text,
                    int32_t number_text, int32_t box_text)
 {
     return PUT_LITERAL(out, "{\"id\": ") && put_id(out, id)
@@ -282,7 +255,7 @@ candidates_json(PyObject *Py_UNUSED(self), PyObject *args)
     Py_buffer *views[N];
     int has_number, got = 0;
     double min_street_score, street_margin;
-    out_buffer out = {0};
+    text_buffer out = {0};
     uint8_t *flags = NULL;
     double *rounded = NULL;
     PyObject *result = NULL;
@@ -358,7 +331,7 @@ candidates_json(PyObject *Py_UNUSED(self), PyObject *args)
         row_lon[i] = lon[r];
     }
     Py_ssize_t at = unambiguous(n, exact, flags, street_score3, row_lat, row_lon, min_street_score, street_margin);
-    if (!PUT_LITERAL(&out, "[")) goto done;
+    if (!reserve(&out, 400 * n + 2) || !PUT_LITERAL(&out, "[")) goto done;  /* a record is 300-400 bytes */
     for (Py_ssize_t i = 0; i < n; i++) {
         int32_t r = row[i];
         if ((i > 0 && !PUT_LITERAL(&out, ","))

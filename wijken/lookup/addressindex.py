@@ -58,7 +58,6 @@ STRICT = 0.6
 # The candidates' trigram count is compared with a threshold times the query's size: a margin against rounding.
 _EPSILON = 1e-6
 _NO_TRIGRAMS = np.zeros(0, dtype=np.uint32)
-_NO_ROWS = np.zeros(0, dtype=np.int32)
 _TOWN_QUERIES_KEPT = 4096
 
 
