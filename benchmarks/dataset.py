@@ -168,7 +168,7 @@ def ensure_real_data() -> None:
     global _real_data_checked
     if _real_data_checked:
         return
-    from django_scopes import scopes_disabled
+    from django_scopes import scope
 
     from wijken.models import Wijk, Zone
 
@@ -184,9 +184,11 @@ def ensure_real_data() -> None:
         if result.returncode:
             raise SystemExit(f"load_demo failed:\n{result.stderr[-2000:]}")
     for slug, filename, name_field, code_field, inhabitants_field in REAL_WIJKEN:
-        # A command-line tool that checks several zones at once, like a management command acting on all zones.
-        with scopes_disabled():
-            if not Zone.objects.filter(slug=slug).exists() or Wijk.objects.filter(zone__slug=slug).exists():
+        zone = Zone.objects.filter(slug=slug).first()  # zones themselves are not scoped
+        if zone is None:
+            continue
+        with scope(zone=zone.pk):
+            if Wijk.objects.filter(zone=zone).exists():
                 continue
         print(f"importing the real wijken of {slug}")
         args = ["import_wijken", str(common.BASE_DIR / "data" / filename), "--zone", slug]
